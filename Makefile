@@ -1,0 +1,60 @@
+# Gongzhi: every target has a "## description"; `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8808
+HOST ?= 127.0.0.1
+
+.DEFAULT_GOAL := help
+.PHONY: help setup java generate fmt validate reason build run serve test expected clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/  \1\t\2/' | expand -t 14
+
+# --- setup -------------------------------------------------------------------------------------------
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+java: ## install a Java runtime for HermiT if the machine has none
+	@scripts/ensure-java.sh
+
+setup: $(STAMP) java ## create the virtual environment with the pinned dependencies, and Java
+
+# --- ontology and cases ------------------------------------------------------------------------------
+
+generate: $(STAMP) ## regenerate kg/namespace.py and kg/context.jsonld from the ontology
+	$(PY) -m kg generate
+
+fmt: $(STAMP) ## rewrite ontology/*.ttl as canonical Turtle
+	$(PY) -m kg fmt
+
+validate: $(STAMP) ## validate ontology and cases (SHACL and violation queries); report file, entry, rule
+	$(PY) -m kg validate
+
+reason: setup ## check the ontology with the cases for consistency with HermiT
+	$(PY) -m kg reason
+
+build: $(STAMP) ## build build/gongzhi.nq, validate it and swap it into the store (var/store)
+	$(PY) -m kg build
+
+# --- service -----------------------------------------------------------------------------------------
+
+run: setup build serve ## set up, build, validate and serve the SPARQL endpoint
+
+serve: $(STAMP) ## serve the current store at /sparql (HOST, PORT: default 127.0.0.1:8808)
+	$(PY) -m server --host $(HOST) --port $(PORT)
+
+# --- tests -------------------------------------------------------------------------------------------
+
+test: setup ## set up and run every test
+	$(PY) -m pytest
+
+expected: build ## rewrite queries/expected/ from the live answers (review the diff before committing)
+	$(PY) -m kg expected
+
+clean: ## remove the build output and the store (keeps the virtual environment)
+	rm -rf build var

@@ -1,0 +1,1 @@
+"""Gongzhi knowledge graph: ontology, case files, validation, reasoning and build."""

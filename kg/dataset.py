@@ -1,0 +1,99 @@
+"""Assemble ontology and case files into one dataset, a named graph per source, in canonical N-Quads."""
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import RDF, BNode, Dataset, Graph, URIRef
+from rdflib.compare import to_canonical_graph
+
+from kg import cases, paths
+from kg.namespace import GRAPH, GZ
+
+ONTOLOGY_GRAPHS = {paths.ONTOLOGY: GRAPH["ontology"], paths.CONCEPTS: GRAPH["concepts"],
+                   paths.ALIGNMENT: GRAPH["alignment"]}
+DERIVED_GRAPH = GRAPH["derived"]
+
+
+@dataclass
+class Sources:
+    """The parsed sources: each graph with the file it came from."""
+
+    graphs: dict[URIRef, Graph] = field(default_factory=dict)
+    files: dict[URIRef, Path] = field(default_factory=dict)
+
+    def add(self, name: URIRef, graph: Graph, path: Path) -> None:
+        self.graphs[name] = graph
+        self.files[name] = path
+
+    def union(self) -> Graph:
+        g = Graph()
+        for part in self.graphs.values():
+            g += part
+        return g
+
+
+def skolemize_evidence(g: Graph) -> Graph:
+    """Give each evidence node a stable IRI under its fact: <fact>/evidence/<hash of the quote>."""
+    renames = {}
+    for fact, node in g.subject_objects(GZ.evidence):
+        if isinstance(node, BNode):
+            quote = g.value(node, GZ.quote) or ""
+            section = g.value(node, GZ.inSection) or ""
+            digest = hashlib.sha1(f"{section}\n{quote}".encode("utf-8")).hexdigest()[:10]
+            renames[node] = URIRef(f"{fact}/evidence/{digest}")
+    if not renames:
+        return g
+    out = Graph()
+    for s, p, o in g:
+        out.add((renames.get(s, s), p, renames.get(o, o)))
+    return out
+
+
+def _defined_entries(g: Graph) -> set[URIRef]:
+    return {s for s in g.subjects(RDF.type, None) if isinstance(s, URIRef)}
+
+
+def load_sources(case_paths: list[Path] | None = None) -> Sources:
+    """Parse the ontology files and the case files; raise CaseFileError on a bad case file."""
+    sources = Sources()
+    for path, name in ONTOLOGY_GRAPHS.items():
+        sources.add(name, Graph().parse(path, format="turtle"), path)
+    owner: dict[URIRef, Path] = {}
+    for path in case_paths if case_paths is not None else cases.case_files():
+        g = skolemize_evidence(cases.load(path))
+        for entry in _defined_entries(g) - {e for e in g.objects(None, GZ.evidence)}:
+            if entry in owner:
+                raise cases.CaseFileError(cases.display_path(path), str(entry)[len(cases.entry_iri("")):], 0,
+                                          f"条目已在 {owner[entry].name} 中定义，每个条目只应在一个文件中定义",
+                                          f"entry is already defined in {owner[entry].name}; define each entry in one file only")
+            owner[entry] = path
+        sources.add(cases.graph_name(path), g, path)
+    return sources
+
+
+def derive(sources: Sources) -> Graph:
+    """Apply the CONSTRUCT rules of kg/rules/ to the union of the sources."""
+    union = sources.union()
+    derived = Graph()
+    for rule in sorted(paths.RULES_DIR.glob("*.rq")):
+        derived += union.query(rule.read_text(encoding="utf-8")).graph
+    return derived
+
+
+def assemble(sources: Sources) -> Dataset:
+    ds = Dataset()
+    for name, g in sources.graphs.items():
+        target = ds.graph(name)
+        for triple in to_canonical_graph(g):
+            target.add(triple)
+    target = ds.graph(DERIVED_GRAPH)
+    for triple in derive(sources):
+        target.add(triple)
+    return ds
+
+
+def canonical_nquads(ds: Dataset) -> bytes:
+    """Sorted N-Quads: the same sources always give the same bytes."""
+    text = ds.serialize(format="nquads", encoding="utf-8").decode("utf-8")
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8")

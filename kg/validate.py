@@ -1,0 +1,111 @@
+"""SHACL validation with a report a person can act on: file, entry, rule and message in zh and en."""
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pyshacl import validate as shacl_validate
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import SH
+
+from kg import cases, paths
+from kg.dataset import Sources
+from kg.namespace import GZ, GZD
+
+SHAPES_NS = "https://w3id.org/gongzhi/shapes#"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One failed rule, located in the source files."""
+
+    file: str
+    line: int
+    entry: str
+    rule: str
+    path: str
+    value: str
+    message_zh: str
+    message_en: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        value = f" = {self.value}" if self.value else ""
+        return (f"{where}: [{self.entry}] {self.rule} ({self.path}{value})\n"
+                f"    {self.message_zh}\n    {self.message_en}")
+
+
+@lru_cache(maxsize=1)
+def shapes() -> Graph:
+    return Graph().parse(paths.SHAPES, format="turtle")
+
+
+def _short(term) -> str:
+    if term is None:
+        return ""
+    text = str(term)
+    for base, prefix in ((SHAPES_NS, ""), (str(GZD), ""), (str(GZ), "gz:")):
+        if text.startswith(base):
+            return prefix + text[len(base):]
+    return text
+
+
+def _owner(data: Graph, focus) -> URIRef:
+    """The entry a node belongs to: evidence nodes belong to the fact that cites them."""
+    for fact in data.subjects(GZ.evidence, focus):
+        return fact
+    return focus
+
+
+def _language(message: Literal) -> str | None:
+    """pySHACL drops the language tag when it fills in {?var}; tell zh from en by the script."""
+    if message.language:
+        return message.language
+    return "zh" if CJK.search(str(message)) else "en"
+
+
+def _messages(results: Graph, result, shape) -> tuple[str, str]:
+    found = {_language(m): str(m) for m in results.objects(result, SH.resultMessage) if isinstance(m, Literal)}
+    declared = {m.language: str(m) for m in shapes().objects(shape, SH.message) if isinstance(m, Literal)}
+    zh = found.get("zh") or declared.get("zh", "")
+    en = found.get("en") or declared.get("en", "")
+    return zh, en
+
+
+def _locate(sources: Sources, entry) -> tuple[str, int]:
+    for name, g in sources.graphs.items():
+        if (entry, RDF.type, None) in g:
+            path = sources.files[name]
+            rel = str(path.relative_to(paths.ROOT)) if path.is_relative_to(paths.ROOT) else str(path)
+            return rel, _line_of(path, _short(entry))
+    return "-", 0
+
+
+@lru_cache(maxsize=64)
+def _lines(path: Path, mtime: float) -> dict[str, int]:
+    return cases._entry_lines(path.read_text(encoding="utf-8")) if path.suffix == ".yaml" else {}
+
+
+def _line_of(path: Path, entry_id: str) -> int:
+    return _lines(path, path.stat().st_mtime).get(entry_id, 0)
+
+
+def check(sources: Sources, data: Graph) -> list[Violation]:
+    """Validate data (the union of the dataset) against the shapes; [] when it conforms."""
+    conforms, results, _ = shacl_validate(data, shacl_graph=shapes(), inference="none",
+                                          advanced=True, allow_warnings=True)
+    if conforms:
+        return []
+    found = set()
+    # Only top-level results: nested sh:detail results explain these and are not rules of their own.
+    for result in results.objects(None, SH.result):
+        focus = results.value(result, SH.focusNode)
+        shape = results.value(result, SH.sourceShape)
+        entry = _owner(data, focus)
+        file, line = _locate(sources, entry)
+        zh, en = _messages(results, result, shape)
+        rule = shape if isinstance(shape, URIRef) else results.value(result, SH.sourceConstraintComponent)
+        found.add(Violation(file, line, _short(entry), _short(rule), _short(results.value(result, SH.resultPath)),
+                            _short(results.value(result, SH.value)), zh, en))
+    return sorted(found)

@@ -1,0 +1,50 @@
+"""Protocol errors as small named responses, in zh and en; never a traceback."""
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException
+
+
+class ProtocolError(Exception):
+    """An error the client can act on: an HTTP status and a message in both languages."""
+
+    def __init__(self, status: int, zh: str, en: str):
+        super().__init__(en)
+        self.status, self.zh, self.en = status, zh, en
+
+
+def bad_request(zh: str, en: str) -> ProtocolError:
+    return ProtocolError(400, zh, en)
+
+
+def not_acceptable(offered: list[str]) -> ProtocolError:
+    return ProtocolError(406, "无法提供所请求的格式，可用：" + ", ".join(offered),
+                         "cannot produce the requested format; available: " + ", ".join(offered))
+
+
+def unsupported_media_type(got: str) -> ProtocolError:
+    return ProtocolError(415, f"不支持的请求体类型：{got}",
+                         f"unsupported request body type: {got}; use application/x-www-form-urlencoded "
+                         "or application/sparql-query")
+
+
+def read_only() -> ProtocolError:
+    return ProtocolError(403, "本端点只读，不接受更新", "this endpoint is read-only and takes no updates")
+
+
+def _response(status: int, zh: str, en: str) -> Response:
+    body = json.dumps({"status": status, "message": {"zh": zh, "en": en}}, ensure_ascii=False)
+    return Response(f"{body}\n", status=status, mimetype="application/json")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(ProtocolError)
+    def _protocol(exc: ProtocolError):
+        return _response(exc.status, exc.zh, exc.en)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        return _response(exc.code or 500, exc.name, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unexpected error")
+        return _response(500, "服务器内部错误", "internal server error")

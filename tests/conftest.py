@@ -1,0 +1,59 @@
+"""Shared fixtures: a store built from the real sources, and a live server process over it."""
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from kg import build, cases, paths
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """Build ontology and cases into a temporary dataset file and store."""
+    root = tmp_path_factory.mktemp("build")
+    result = build.build(root / "gongzhi.nq", root / "store")
+    assert result.ok, [str(p) for p in result.errors + result.violations]
+    return result
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(built):
+    """A real server process (gunicorn, as `make run` starts it) on a free port; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "GONGZHI_STORE": str(built.nquads.parent / "store")}
+    proc = subprocess.Popen([sys.executable, "-m", "server", "--port", str(port), "--workers", "2"],
+                            cwd=paths.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if requests.get(f"{base}/health", timeout=1).ok:
+                break
+        except requests.ConnectionError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            output = proc.stdout.read().decode() if proc.stdout else ""
+            proc.kill()
+            raise RuntimeError(f"server did not start:\n{output}")
+        time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def real_cases():
+    return cases.case_files()
