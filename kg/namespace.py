@@ -179,6 +179,7 @@ class GZ(DefinedNamespace):
     startYear: URIRef
     statMeasure: URIRef
     subOrganizationOf: URIRef
+    subsectionOf: URIRef
     subtitle: URIRef
     timesPerMonth: URIRef
     title: URIRef
