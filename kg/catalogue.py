@@ -33,8 +33,18 @@ class Query:
         return self.name.endswith("-violation")
 
     @property
+    def form(self) -> str:
+        """SELECT, CONSTRUCT, DESCRIBE or ASK: the first query keyword after the prologue."""
+        body = "\n".join(line for line in self.text.splitlines() if not line.lstrip().startswith("#"))
+        return re.search(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", body, re.IGNORECASE).group(1).upper()
+
+    @property
+    def is_graph(self) -> bool:
+        return self.form in ("CONSTRUCT", "DESCRIBE")
+
+    @property
     def expected_path(self) -> Path:
-        return EXPECTED_DIR / f"{self.name}.tsv"
+        return EXPECTED_DIR / f"{self.name}.{'nt' if self.is_graph else 'tsv'}"
 
     @property
     def ordered(self) -> bool:
@@ -70,11 +80,22 @@ def rows(results) -> list[tuple]:
     return [tuple(str(s[v]) if s[v] is not None else None for v in variables) for s in results]
 
 
-def to_tsv(results) -> bytes:
+def sorted_ntriples(data: bytes) -> bytes:
+    lines = sorted({line for line in data.decode("utf-8").splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def answer_bytes(results) -> bytes:
+    """The answer as it is kept in queries/expected/: TSV results, or sorted N-Triples for a graph."""
+    if isinstance(results, ox.QueryTriples):
+        return sorted_ntriples(results.serialize(format=ox.RdfFormat.N_TRIPLES))
     return results.serialize(format=ox.QueryResultsFormat.TSV)
 
 
 def read_expected(query: Query) -> tuple[list[str], list[tuple]]:
+    """Expected variables and rows; a graph answer is one variable, one row per triple."""
+    if query.is_graph:
+        return ["triple"], [(line,) for line in query.expected_path.read_text(encoding="utf-8").splitlines()]
     parsed = ox.parse_query_results(path=str(query.expected_path), format=ox.QueryResultsFormat.TSV)
     return [v.value for v in parsed.variables], rows(parsed)
 

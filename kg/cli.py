@@ -90,10 +90,7 @@ def cmd_expected(args) -> int:
     for query in catalogue.catalogue():
         if query.is_violation:
             continue
-        results = handle.query(query.text)
-        if not isinstance(results, store.ox.QuerySolutions):
-            continue
-        query.expected_path.write_bytes(catalogue.to_tsv(results))
+        query.expected_path.write_bytes(catalogue.answer_bytes(handle.query(query.text)))
         print(f"{query.expected_path.relative_to(paths.ROOT)}")
     return 0
 

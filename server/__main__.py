@@ -18,6 +18,8 @@ def main() -> int:
     print(f"Gongzhi SPARQL endpoint / 共治 SPARQL 端点: http://{args.host}:{args.port}/sparql", flush=True)
     os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--bind", f"{args.host}:{args.port}",
                                "--workers", str(args.workers), "--access-logfile", "-",
+                               # GET queries from browsers can be long; longer ones should use POST.
+                               "--limit-request-line", "8190",
                                "--access-logformat", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms', "server.wsgi:app"])
 
 

@@ -22,9 +22,12 @@ GRAPH_FORMATS = {
 SHORT = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
          "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ttl": "text/turtle",
          "nt": "application/n-triples", "ntriples": "application/n-triples", "jsonld": "application/ld+json",
-         "rdfxml": "application/rdf+xml", "trig": "application/trig", "nquads": "application/n-quads"}
+         "rdfxml": "application/rdf+xml", "trig": "application/trig", "nquads": "application/n-quads",
+         "n3": "text/turtle"}
+# Other names clients use; Turtle is also valid N3, so N3 clients get Turtle.
 ALIASES = {"application/json": "application/sparql-results+json", "application/xml": "application/sparql-results+xml",
-           "text/xml": "application/sparql-results+xml", "text/plain": "application/n-triples"}
+           "text/xml": "application/sparql-results+xml", "text/plain": "application/n-triples",
+           "text/n3": "text/turtle", "text/rdf+n3": "text/turtle", "application/x-turtle": "text/turtle"}
 
 
 def choose(request: Request, formats: dict) -> tuple[str, object]:

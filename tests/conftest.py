@@ -34,8 +34,11 @@ def server(built):
     """A real server process (gunicorn, as `make run` starts it) on a free port; yields its base URL."""
     port = _free_port()
     env = {**os.environ, "GONGZHI_STORE": str(built.nquads.parent / "store")}
-    proc = subprocess.Popen([sys.executable, "-m", "server", "--port", str(port), "--workers", "2"],
-                            cwd=paths.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # The access log goes to a file: a pipe nobody reads would fill up and block the server.
+    log = built.nquads.parent / f"server-{port}.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "server", "--port", str(port), "--workers", "2"],
+                                cwd=paths.ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -45,8 +48,8 @@ def server(built):
         except requests.ConnectionError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
-            output = proc.stdout.read().decode() if proc.stdout else ""
             proc.kill()
+            output = log.read_text(encoding="utf-8", errors="replace")
             raise RuntimeError(f"server did not start:\n{output}")
         time.sleep(0.2)
     yield base
