@@ -5,7 +5,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg import dataset, paths, store, validate
+from kg import dataset, evidence, paths, store, validate
 from kg.cases import CaseFileError
 
 
@@ -55,7 +55,7 @@ def check(case_paths: list[Path] | None = None) -> tuple[BuildResult, bytes]:
     union = Graph()
     for s, p, o, _ in ds.quads((None, None, None, None)):
         union.add((s, p, o))
-    result.violations = validate.check(sources, union) + run_violation_queries(data)
+    result.violations = validate.check(sources, union) + evidence.check(sources) + run_violation_queries(data)
     result.quads = data.count(b"\n")
     return result, data
 

@@ -42,7 +42,7 @@ def entry_iri(entry_id: str) -> URIRef:
     return GZD[entry_id]
 
 
-def _entry_lines(text: str) -> dict[str, int]:
+def entry_lines(text: str) -> dict[str, int]:
     """Line (1-based) of each top-level entry, keyed by its id."""
     lines = {}
     root = yaml.compose(text)
@@ -94,7 +94,7 @@ def read_entries(path: Path) -> list[dict]:
     try:
         # BaseLoader keeps every scalar as the string the editor typed; the context gives its datatype.
         entries = yaml.load(text, Loader=yaml.BaseLoader)
-        lines = _entry_lines(text)
+        lines = entry_lines(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0

@@ -6,6 +6,7 @@ ONTOLOGY = URIRef("https://w3id.org/gongzhi/ontology")
 GZD = Namespace("https://w3id.org/gongzhi/id/")
 GRAPH = Namespace("https://w3id.org/gongzhi/graph/")
 PAPER = GZD["paper"]
+SHAPES = Namespace("https://w3id.org/gongzhi/shapes#")
 
 
 class GZ(DefinedNamespace):

@@ -9,8 +9,8 @@ import owlready2
 from rdflib import Graph
 
 
-class JavaMissing(RuntimeError):
-    """HermiT runs on Java; `make setup` installs it."""
+class ReasonerFailed(RuntimeError):
+    """HermiT could not run: no Java (`make setup` installs it), or it could not read the input."""
 
 
 @dataclass
@@ -31,7 +31,7 @@ def reason(graph: Graph) -> ReasonerReport:
     xsd:date and xsd:gYear values of the cases are ignored by it rather than rejected.
     """
     if shutil.which(owlready2.JAVA_EXE) is None:
-        raise JavaMissing("java not found: run `make setup` / 未找到 java：请运行 `make setup`")
+        raise ReasonerFailed("java not found: run `make setup` / 未找到 java：请运行 `make setup`")
     with tempfile.TemporaryDirectory() as tmp:
         nt = Path(tmp) / "gongzhi.nt"
         graph.serialize(nt, format="nt", encoding="utf-8")
@@ -44,7 +44,7 @@ def reason(graph: Graph) -> ReasonerReport:
             return ReasonerReport(False, detail=str(exc))
         except subprocess.CalledProcessError as exc:
             output = exc.output.decode("utf-8", "replace") if exc.output else ""
-            return ReasonerReport(False, detail=output[-2000:])
+            raise ReasonerFailed(f"HermiT failed / HermiT 运行失败:\n{output[-2000:]}") from None
         unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if c is not owlready2.Nothing)
         world.close()
         return ReasonerReport(True, unsatisfiable)

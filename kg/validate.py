@@ -10,9 +10,8 @@ from rdflib.namespace import SH
 
 from kg import cases, paths
 from kg.dataset import Sources
-from kg.namespace import GZ, GZD
+from kg.namespace import GZ, GZD, SHAPES
 
-SHAPES_NS = "https://w3id.org/gongzhi/shapes#"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -45,7 +44,7 @@ def _short(term) -> str:
     if term is None:
         return ""
     text = str(term)
-    for base, prefix in ((SHAPES_NS, ""), (str(GZD), ""), (str(GZ), "gz:")):
+    for base, prefix in ((str(SHAPES), ""), (str(GZD), ""), (str(GZ), "gz:")):
         if text.startswith(base):
             return prefix + text[len(base):]
     return text
@@ -73,18 +72,18 @@ def _messages(results: Graph, result, shape) -> tuple[str, str]:
     return zh, en
 
 
-def _locate(sources: Sources, entry) -> tuple[str, int]:
+def locate(sources: Sources, entry) -> tuple[str, int, str]:
+    """The file, line and short id of an entry, for a report a person can act on."""
     for name, g in sources.graphs.items():
         if (entry, RDF.type, None) in g:
             path = sources.files[name]
-            rel = str(path.relative_to(paths.ROOT)) if path.is_relative_to(paths.ROOT) else str(path)
-            return rel, _line_of(path, _short(entry))
-    return "-", 0
+            return cases.display_path(path), _line_of(path, _short(entry)), _short(entry)
+    return "-", 0, _short(entry)
 
 
 @lru_cache(maxsize=64)
 def _lines(path: Path, mtime: float) -> dict[str, int]:
-    return cases._entry_lines(path.read_text(encoding="utf-8")) if path.suffix == ".yaml" else {}
+    return cases.entry_lines(path.read_text(encoding="utf-8")) if path.suffix == ".yaml" else {}
 
 
 def _line_of(path: Path, entry_id: str) -> int:
@@ -102,10 +101,9 @@ def check(sources: Sources, data: Graph) -> list[Violation]:
     for result in results.objects(None, SH.result):
         focus = results.value(result, SH.focusNode)
         shape = results.value(result, SH.sourceShape)
-        entry = _owner(data, focus)
-        file, line = _locate(sources, entry)
+        file, line, entry = locate(sources, _owner(data, focus))
         zh, en = _messages(results, result, shape)
         rule = shape if isinstance(shape, URIRef) else results.value(result, SH.sourceConstraintComponent)
-        found.add(Violation(file, line, _short(entry), _short(rule), _short(results.value(result, SH.resultPath)),
+        found.add(Violation(file, line, entry, _short(rule), _short(results.value(result, SH.resultPath)),
                             _short(results.value(result, SH.value)), zh, en))
     return sorted(found)
