@@ -3,7 +3,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from kg import dataset, evidence, paths, store, validate
 from kg.cases import CaseFileError
@@ -52,10 +51,7 @@ def check(case_paths: list[Path] | None = None) -> tuple[BuildResult, bytes]:
         return result, b""
     ds = dataset.assemble(sources)
     data = dataset.canonical_nquads(ds)
-    union = Graph()
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        union.add((s, p, o))
-    result.violations = validate.check(sources, union) + evidence.check(sources) + run_violation_queries(data)
+    result.violations = validate.check(sources, dataset.union(ds)) + evidence.check(sources) + run_violation_queries(data)
     result.quads = data.count(b"\n")
     return result, data
 

@@ -9,7 +9,7 @@ import yaml
 from rdflib import Graph, URIRef
 
 from kg import paths
-from kg.namespace import GRAPH, GZD
+from kg.namespace import GRAPH
 
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 
@@ -36,10 +36,6 @@ def context() -> dict:
 def graph_name(path: Path) -> URIRef:
     """The named graph that holds one case file: graph/case/<file stem>."""
     return GRAPH[f"case/{path.stem}"]
-
-
-def entry_iri(entry_id: str) -> URIRef:
-    return GZD[entry_id]
 
 
 def entry_lines(text: str) -> dict[str, int]:

@@ -7,7 +7,7 @@ from rdflib import RDF, BNode, Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from kg import cases, paths
-from kg.namespace import GRAPH, GZ
+from kg.namespace import GRAPH, GZ, GZD
 
 ONTOLOGY_GRAPHS = {paths.ONTOLOGY: GRAPH["ontology"], paths.CONCEPTS: GRAPH["concepts"],
                    paths.ALIGNMENT: GRAPH["alignment"]}
@@ -63,7 +63,7 @@ def load_sources(case_paths: list[Path] | None = None) -> Sources:
         g = skolemize_evidence(cases.load(path))
         for entry in _defined_entries(g) - {e for e in g.objects(None, GZ.evidence)}:
             if entry in owner:
-                raise cases.CaseFileError(cases.display_path(path), str(entry)[len(cases.entry_iri("")):], 0,
+                raise cases.CaseFileError(cases.display_path(path), str(entry)[len(GZD):], 0,
                                           f"条目已在 {owner[entry].name} 中定义，每个条目只应在一个文件中定义",
                                           f"entry is already defined in {owner[entry].name}; define each entry in one file only")
             owner[entry] = path
@@ -90,6 +90,14 @@ def assemble(sources: Sources) -> Dataset:
     for triple in derive(sources):
         target.add(triple)
     return ds
+
+
+def union(ds: Dataset) -> Graph:
+    """All the dataset's triples in one graph, as a query without a dataset sees them."""
+    g = Graph()
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
 
 
 def canonical_nquads(ds: Dataset) -> bytes:

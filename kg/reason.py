@@ -19,10 +19,6 @@ class ReasonerReport:
     unsatisfiable: list[str] = field(default_factory=list)
     detail: str = ""
 
-    @property
-    def ok(self) -> bool:
-        return self.consistent and not self.unsatisfiable
-
 
 def reason(graph: Graph) -> ReasonerReport:
     """Run HermiT on the graph (ontology plus data).
