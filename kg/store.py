@@ -3,6 +3,7 @@ import hashlib
 import os
 import shutil
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -53,6 +54,23 @@ def _prune(versions: Path, keep: set) -> None:
     for child in versions.iterdir():
         if child not in keep and not child.name.startswith(".staging"):
             shutil.rmtree(child, ignore_errors=True)
+
+
+class Store(Protocol):
+    """The narrow interface between the service and a store: an embedded Oxigraph or a remote one.
+
+    Query results are pyoxigraph's result objects (or objects with the same `serialize` and
+    iteration), so the service negotiates formats the same way whatever the store.
+    """
+
+    def query(self, sparql: str, default_graph=None, named_graphs=None):
+        """Run a query; with no dataset given, the default graph is the union of the named graphs."""
+
+    def graph_names(self) -> list[str]:
+        """The named graphs, as IRIs."""
+
+    def __len__(self) -> int:
+        """The number of quads."""
 
 
 class OxigraphStore:

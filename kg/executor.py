@@ -1,0 +1,182 @@
+"""Queries run in a child process that can be killed: a hard timeout for an engine that cannot cancel.
+
+pyoxigraph cannot interrupt a running query (a cross product under COUNT runs to the end), so the
+service sends each query to a child process that holds the store open read-only, and kills that
+child when the query outlives its time. The child also caps the rows it returns.
+"""
+import multiprocessing
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """What the child needs: the query, its dataset, and the formats chosen for each kind of answer."""
+
+    query: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    results_format: str | None = None  # media type for SELECT/ASK, None if the client accepts none
+    graph_format: str | None = None  # media type for CONSTRUCT/DESCRIBE
+    max_rows: int = 100_000
+
+
+@dataclass(frozen=True)
+class Answer:
+    media_type: str
+    body: bytes
+    rows: int
+
+
+class QueryFailed(Exception):
+    """The query could not be answered; `kind` says why (syntax, timeout, rows, not-acceptable, store)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+def _by_media_type(formats) -> dict:
+    return {f.media_type.split(";")[0]: f for f in formats}
+
+
+# The formats the service answers in, by media type (without parameters).
+RESULT_FORMATS = _by_media_type((ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML,
+                                 ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV))
+GRAPH_FORMATS = _by_media_type((ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD,
+                                ox.RdfFormat.RDF_XML, ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS))
+
+
+class _TooManyRows(Exception):
+    pass
+
+
+class _LineCounter:
+    """A binary sink that stops the serializer (and so the lazy evaluation) past a number of lines."""
+
+    def __init__(self, limit: int):
+        self.limit, self.lines, self.chunks = limit, 0, []
+
+    def write(self, data: bytes) -> int:
+        self.lines += data.count(b"\n")
+        if self.lines > self.limit:
+            raise _TooManyRows()
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def value(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+def _graphs(iris: tuple[str, ...]):
+    return [ox.NamedNode(i) for i in iris] or None
+
+
+def _answer(store: ox.Store, req: QueryRequest) -> Answer:
+    if req.default_graphs or req.named_graphs:
+        results = store.query(req.query, default_graph=_graphs(req.default_graphs),
+                              named_graphs=_graphs(req.named_graphs))
+    else:
+        results = store.query(req.query, use_default_graph_as_union=True)
+    if isinstance(results, ox.QueryBoolean):
+        if req.results_format is None:
+            raise QueryFailed("not-acceptable", "ASK")
+        return Answer(req.results_format, results.serialize(format=RESULT_FORMATS[req.results_format]), 1)
+    if isinstance(results, ox.QuerySolutions):
+        if req.results_format is None:
+            raise QueryFailed("not-acceptable", "SELECT")
+        # TSV first: one line per row, so the cap is checked while the engine produces them.
+        sink = _LineCounter(req.max_rows + 1)
+        results.serialize(sink, format=ox.QueryResultsFormat.TSV)
+        tsv, rows = sink.value(), sink.lines - 1
+        target = RESULT_FORMATS[req.results_format]
+        if target == ox.QueryResultsFormat.TSV:
+            return Answer(req.results_format, tsv, rows)
+        parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+        return Answer(req.results_format, parsed.serialize(format=target), rows)
+    if req.graph_format is None:
+        raise QueryFailed("not-acceptable", "CONSTRUCT")
+    sink = _LineCounter(req.max_rows)
+    results.serialize(sink, format=ox.RdfFormat.N_TRIPLES)
+    nt, rows = sink.value(), sink.lines
+    target = GRAPH_FORMATS[req.graph_format]
+    if target == ox.RdfFormat.N_TRIPLES:
+        return Answer(req.graph_format, nt, rows)
+    return Answer(req.graph_format, ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=target), rows)
+
+
+def _child(conn, link: str) -> None:
+    """The child's loop: open the store the link points at (again after a rebuild), answer queries."""
+    opened, store = None, None
+    while True:
+        try:
+            req = conn.recv()
+        except EOFError:
+            return
+        try:
+            target = os.path.realpath(link)
+            if target != opened:
+                store, opened = ox.Store.read_only(target), target
+            conn.send(("ok", _answer(store, req)))
+        except SyntaxError as exc:
+            conn.send(("syntax", str(exc)))
+        except (_TooManyRows, OSError) as exc:
+            if isinstance(exc, _TooManyRows) or isinstance(exc.__context__, _TooManyRows):
+                conn.send(("rows", str(req.max_rows)))
+            else:
+                conn.send(("store", str(exc)))
+        except QueryFailed as exc:
+            conn.send((exc.kind, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - the child must answer, whatever the engine raised
+            conn.send(("store", f"{type(exc).__name__}: {exc}"))
+
+
+class Executor:
+    """One killable child process; safe to share between threads (they take turns)."""
+
+    def __init__(self, store_link: Path):
+        self.link = str(store_link)
+        self._ctx = multiprocessing.get_context("spawn")
+        self._proc = None
+        self._conn = None
+        self._lock = threading.Lock()
+
+    def _start(self) -> None:
+        parent, child = self._ctx.Pipe()
+        self._proc = self._ctx.Process(target=_child, args=(child, self.link), daemon=True, name="gongzhi-query")
+        self._proc.start()
+        child.close()
+        self._conn = parent
+
+    def kill(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.join()
+            self._conn.close()
+        self._proc = self._conn = None
+
+    def run(self, req: QueryRequest, timeout: float) -> Answer:
+        """Answer the query within `timeout` seconds, or kill the child and raise QueryFailed('timeout')."""
+        with self._lock:
+            if self._proc is None or not self._proc.is_alive():
+                self.kill()
+                self._start()
+            self._conn.send(req)
+            if not self._conn.poll(timeout):
+                self.kill()  # frees the CPU now; the next query starts a fresh child
+                raise QueryFailed("timeout", f"{timeout:g}")
+            try:
+                status, payload = self._conn.recv()
+            except EOFError:
+                self.kill()
+                raise QueryFailed("store", "the query process ended unexpectedly") from None
+        if status != "ok":
+            raise QueryFailed(status, payload)
+        return payload
