@@ -3,11 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
 PORT ?= 8808
 HOST ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup java generate fmt validate reason build run serve test expected clean
+.PHONY: help setup java chromium npm generate fmt validate reason build run serve test expected clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/  \1\t\2/' | expand -t 14
@@ -22,7 +23,17 @@ $(STAMP): requirements.txt
 java: ## install a Java runtime for HermiT if the machine has none
 	@scripts/ensure-java.sh
 
-setup: $(STAMP) java ## create the virtual environment with the pinned dependencies, and Java
+chromium: ## install Debian's Chromium and chromedriver for the browser test if the machine has none
+	@scripts/ensure-chromium.sh
+
+# Reinstalled when package-lock.json is newer than the last install. No install scripts: YASGUI needs none.
+$(NPM_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $(NPM_STAMP)
+
+npm: $(NPM_STAMP) ## install the query page's browser assets (YASGUI) as package-lock.json pins them
+
+setup: $(STAMP) java chromium npm ## create the virtual environment (pinned packages), Java, Chromium, npm packages
 
 # --- ontology and cases ------------------------------------------------------------------------------
 
@@ -45,7 +56,7 @@ build: $(STAMP) ## build build/gongzhi.nq, validate it and swap it into the stor
 
 run: setup build serve ## set up, build, validate and serve the SPARQL endpoint
 
-serve: $(STAMP) ## serve the current store at /sparql (HOST, PORT: default 127.0.0.1:8808)
+serve: $(STAMP) $(NPM_STAMP) ## serve the current store at /sparql (HOST, PORT: default 127.0.0.1:8808)
 	$(PY) -m server --host $(HOST) --port $(PORT)
 
 # --- tests -------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import paths
+from kg.querytext import query_form
 
 EXPECTED_DIR = paths.QUERIES_DIR / "expected"
 HEADER = re.compile(r"^#\s*(title@zh|title@en|question@zh|question@en|column\s+(\w+))\s*:\s*(.+?)\s*$")
@@ -34,9 +35,8 @@ class Query:
 
     @property
     def form(self) -> str:
-        """SELECT, CONSTRUCT, DESCRIBE or ASK: the first query keyword after the prologue."""
-        body = "\n".join(line for line in self.text.splitlines() if not line.lstrip().startswith("#"))
-        return re.search(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", body, re.IGNORECASE).group(1).upper()
+        """SELECT, CONSTRUCT, DESCRIBE or ASK."""
+        return query_form(self.text)
 
     @property
     def is_graph(self) -> bool:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.querytext import has_dataset_clause
+
 
 @dataclass(frozen=True)
 class QueryRequest:
@@ -23,6 +25,7 @@ class QueryRequest:
     results_format: str | None = None  # media type for SELECT/ASK, None if the client accepts none
     graph_format: str | None = None  # media type for CONSTRUCT/DESCRIBE
     max_rows: int = 100_000
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint)
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,13 @@ def _graphs(iris: tuple[str, ...]):
 
 def _answer(store: ox.Store, req: QueryRequest) -> Answer:
     if req.default_graphs or req.named_graphs:
-        results = store.query(req.query, default_graph=_graphs(req.default_graphs),
-                              named_graphs=_graphs(req.named_graphs))
+        # A dataset in the request: exactly that one (an empty list of the other kind means none).
+        results = store.query(req.query, base_iri=req.base_iri, default_graph=_graphs(req.default_graphs) or [],
+                              named_graphs=_graphs(req.named_graphs) or [])
     else:
-        results = store.query(req.query, use_default_graph_as_union=True)
+        # No dataset in the request: the query's own FROM, else the union of all graphs.
+        results = store.query(req.query, base_iri=req.base_iri,
+                              use_default_graph_as_union=not has_dataset_clause(req.query))
     if isinstance(results, ox.QueryBoolean):
         if req.results_format is None:
             raise QueryFailed("not-acceptable", "ASK")

@@ -10,7 +10,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
-MENTIONS_SERVICE = re.compile(r"service", re.IGNORECASE)
+from kg.querytext import mentions_service
 
 
 class FederationRefused(Exception):
@@ -48,8 +48,8 @@ def _services(node, found: list) -> None:
 
 def service_endpoints(query: str) -> list:
     """The SERVICE endpoints a query names (IRIs, or Variables); [] when it names none."""
-    if not MENTIONS_SERVICE.search(query):
-        return []  # the common case costs one regex search, not a parse
+    if not mentions_service(query):
+        return []  # the common case costs a regex search, not a parse
     try:
         tree = parseQuery(query)
     except ParseException:

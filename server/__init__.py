@@ -9,18 +9,25 @@ from kg import store
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the app; configuration from the environment, or from the test's dict."""
     app = Flask(__name__)
+    env = os.environ.get
     app.config.from_mapping(
         STORE=str(store.store_path()),
-        MAX_CONTENT_LENGTH=int(os.environ.get("GONGZHI_MAX_BODY", 1_000_000)),
+        MAX_CONTENT_LENGTH=int(env("GONGZHI_MAX_BODY", 1_000_000)),  # bytes of a request body
+        QUERY_TIMEOUT=float(env("GONGZHI_QUERY_TIMEOUT", 30)),  # seconds; a request may ask for less
+        MAX_ROWS=int(env("GONGZHI_MAX_ROWS", 100_000)),  # rows (or triples) of an answer
+        SERVICE_ALLOW=env("GONGZHI_SERVICE_ALLOW", ""),  # SERVICE endpoint prefixes, space or comma separated
+        SERVICE_ALLOW_PRIVATE=env("GONGZHI_SERVICE_ALLOW_PRIVATE", "") == "1",
         JSON_AS_ASCII=False,
     )
     if test_config:
         app.config.update(test_config)
 
-    from server import db, errors, meta, sparql
+    from server import db, description, errors, meta, sparql, ui
 
     db.init_app(app)
     errors.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(meta.bp)
+    app.register_blueprint(description.bp)
+    app.register_blueprint(ui.bp)
     return app

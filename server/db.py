@@ -1,19 +1,43 @@
-"""The store for a request: one read-only Oxigraph handle per worker process."""
+"""The store for a request: queries go to a killable child process, one per serving thread."""
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
 from flask import Flask, current_app
 
-from kg.store import OxigraphStore
+from kg.executor import Executor, QueryRequest
+from kg.federation import Policy
 
-_EXTENSION = "gongzhi.store"
+QUERIES = Path(__file__).parent / "queries"
+TSV = "text/tab-separated-values"
+
+_local = threading.local()
 
 
-def get_store() -> OxigraphStore:
-    """Open the configured store on first use in this process, then reuse it."""
-    handle = current_app.extensions.get(_EXTENSION)
-    if handle is None:
-        handle = OxigraphStore(current_app.config["STORE"])
-        current_app.extensions[_EXTENSION] = handle
-    return handle
+def get_executor() -> Executor:
+    """This thread's executor for the configured store; created on first use."""
+    link = current_app.config["STORE"]
+    executor = getattr(_local, "executor", None)
+    if executor is None or executor.link != str(link):
+        if executor is not None:
+            executor.kill()
+        executor = _local.executor = Executor(link)
+    return executor
 
 
 def init_app(app: Flask) -> None:
-    app.extensions.pop(_EXTENSION, None)
+    """Nothing to open at start: each thread starts its executor on its first query."""
+
+
+def select_rows(query_file: str, timeout: float = 10.0) -> list[tuple]:
+    """Run one of the service's own queries (server/queries/) and return its rows."""
+    from kg.catalogue import rows  # noqa: PLC0415 - only the service's own queries need it
+
+    text = (QUERIES / query_file).read_text(encoding="utf-8")
+    answer = get_executor().run(QueryRequest(text, results_format=TSV), timeout)
+    return rows(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.TSV))
+
+
+def federation_policy() -> Policy:
+    """SERVICE policy from the configuration: allowed endpoint prefixes, and whether private addresses are."""
+    return Policy.from_config(current_app.config.get("SERVICE_ALLOW"), current_app.config.get("SERVICE_ALLOW_PRIVATE"))

@@ -15,6 +15,16 @@ def bad_request(zh: str, en: str) -> ProtocolError:
     return ProtocolError(400, zh, en)
 
 
+def not_utf8() -> ProtocolError:
+    return bad_request("查询、更新及其参数必须使用 UTF-8 编码", "queries, updates and their parameters must be in UTF-8")
+
+
+def missing_content_type() -> ProtocolError:
+    return bad_request("POST 请求缺少 Content-Type",
+                       "a POST needs a Content-Type: application/x-www-form-urlencoded, "
+                       "application/sparql-query or application/sparql-update")
+
+
 def not_acceptable(offered: list[str]) -> ProtocolError:
     return ProtocolError(406, "无法提供所请求的格式，可用：" + ", ".join(offered),
                          "cannot produce the requested format; available: " + ", ".join(offered))
@@ -42,7 +52,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        return _response(exc.code or 500, exc.name, exc.description or exc.name)
+        response = _response(exc.code or 500, exc.name, exc.description or exc.name)
+        # Keep what the status needs besides the body, such as Allow on a 405.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -1,12 +1,12 @@
 """Health of the service."""
 from flask import Blueprint, jsonify
 
-from server.db import get_store
+from server.db import select_rows
 
 bp = Blueprint("meta", __name__)
 
 
 @bp.get("/health")
 def health():
-    store = get_store()
-    return jsonify(status="ok", graphs=len(store.graph_names()), quads=len(store))
+    """The query engine answers and the store holds data (a cheap query, not a count)."""
+    return jsonify(status="ok" if select_rows("alive.rq") else "empty")

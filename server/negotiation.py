@@ -1,6 +1,7 @@
 """Content negotiation for SPARQL results and RDF graphs: Accept with q-values, or ?format=."""
 import pyoxigraph as ox
 from flask import Request
+from werkzeug.datastructures import MIMEAccept
 
 from server.errors import not_acceptable
 
@@ -30,16 +31,27 @@ ALIASES = {"application/json": "application/sparql-results+json", "application/x
            "text/n3": "text/turtle", "text/rdf+n3": "text/turtle", "application/x-turtle": "text/turtle"}
 
 
+def _asked(request: Request) -> str | None:
+    asked = request.args.get("format") or request.form.get("format")
+    if not asked:
+        return None
+    media = SHORT.get(asked, asked)
+    return ALIASES.get(media, media)
+
+
+def _accept(request: Request) -> MIMEAccept:
+    """The Accept header without media type parameters ("text/turtle; charset=utf-8" is text/turtle)."""
+    return MIMEAccept([(value.split(";")[0].strip().lower(), q) for value, q in request.accept_mimetypes])
+
+
 def choose(request: Request, formats: dict) -> tuple[str, object]:
     """The media type to answer with, from ?format= or the Accept header; 406 if none fits."""
-    asked = request.args.get("format") or request.form.get("format")
+    asked = _asked(request)
     if asked:
-        media = SHORT.get(asked, asked)
-        media = ALIASES.get(media, media)
-        if media in formats:
-            return media, formats[media]
+        if asked in formats:
+            return asked, formats[asked]
         raise not_acceptable(list(formats))
-    accept = request.accept_mimetypes
+    accept = _accept(request)
     if not accept or accept.best == "*/*" and len(accept) == 1:
         media = next(iter(formats))
         return media, formats[media]
@@ -49,3 +61,11 @@ def choose(request: Request, formats: dict) -> tuple[str, object]:
         raise not_acceptable(list(formats))
     media = ALIASES.get(best, best)
     return media, formats[media]
+
+
+def names_one_of(request: Request, formats: dict) -> bool:
+    """Whether the client names one of these formats itself, rather than taking anything (*/*)."""
+    asked = _asked(request)
+    if asked:
+        return asked in formats
+    return any(q > 0 and ALIASES.get(media, media) in formats for media, q in _accept(request))

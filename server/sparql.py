@@ -1,65 +1,155 @@
-"""The SPARQL 1.1 query endpoint (protocol: GET, POST form, POST direct)."""
+"""The SPARQL 1.1 Protocol endpoint: queries by GET, POST form or POST direct; a bare GET describes the service."""
 import time
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import MultiDict
 
-from server import negotiation
-from server.db import get_store
-from server.errors import bad_request, read_only, unsupported_media_type
+from kg.executor import QueryFailed, QueryRequest
+from kg.federation import FederationRefused
+from kg.federation import check as check_federation
+from server import description, negotiation
+from server.db import federation_policy, get_executor
+from server.errors import (ProtocolError, bad_request, missing_content_type, not_acceptable, not_utf8, read_only,
+                           unsupported_media_type)
 
 bp = Blueprint("sparql", __name__)
 
 FORM = "application/x-www-form-urlencoded"
-DIRECT = "application/sparql-query"
+DIRECT = {"application/sparql-query": "query", "application/sparql-update": "update"}
+# The parameters that name the RDF dataset of each kind of operation.
+DATASET = {"query": ("default-graph-uri", "named-graph-uri"), "update": ("using-graph-uri", "using-named-graph-uri")}
 
 
-def _query_text() -> str:
-    if request.method == "GET":
-        if "update" in request.args:
-            raise read_only()
-        return request.args.get("query", "")
-    media = (request.mimetype or "").lower()
-    if media == FORM:
-        if "update" in request.form:
-            raise read_only()
-        return request.form.get("query", "")
-    if media == DIRECT:
-        return request.get_data(as_text=True)
-    if media == "application/sparql-update":
-        raise read_only()
-    raise unsupported_media_type(media or "(none)")
+@dataclass(frozen=True)
+class Operation:
+    """One protocol request: a query or an update, and the dataset it names (None: the service's own)."""
+
+    kind: str
+    text: str
+    default_graphs: list | None
+    named_graphs: list | None
 
 
-def _dataset():
-    source = request.args if request.method == "GET" or request.mimetype == DIRECT else request.form
-    default = [ox.NamedNode(g) for g in source.getlist("default-graph-uri")]
-    named = [ox.NamedNode(g) for g in source.getlist("named-graph-uri")]
-    return (default or None), (named or None)
+def _utf8(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise not_utf8() from None
+
+
+def _params(raw: bytes) -> MultiDict:
+    """URL-encoded parameters, decoded strictly as UTF-8 (Werkzeug would replace bad bytes silently)."""
+    pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="latin-1")
+    return MultiDict((_utf8(k.encode("latin-1")), _utf8(v.encode("latin-1"))) for k, v in pairs)
+
+
+def _iris(values: list[str]) -> list[ox.NamedNode]:
+    try:
+        return [ox.NamedNode(v) for v in values]
+    except ValueError as exc:
+        raise bad_request(f"数据集参数中的IRI无效：{exc}", f"invalid IRI in a dataset parameter: {exc}") from None
+
+
+def _operation() -> Operation | None:
+    """The operation the request carries, by the rules of the protocol; None if it carries none."""
+    params = _params(request.query_string)
+    if request.method == "POST":
+        media = request.mimetype
+        if not media:
+            raise missing_content_type()
+        if request.mimetype_params.get("charset", "utf-8").lower().replace("-", "") != "utf8":
+            raise not_utf8()
+        if media == FORM:
+            params.update(_params(request.get_data(cache=True)))  # MultiDict.update adds values
+        elif media in DIRECT:
+            params.add(DIRECT[media], _utf8(request.get_data(cache=True)))
+        else:
+            raise unsupported_media_type(media)
+    queries, updates = params.getlist("query"), params.getlist("update")
+    if queries and updates:
+        raise bad_request("一个请求不能同时包含 query 和 update", "a request carries a query or an update, not both")
+    if len(queries) > 1 or len(updates) > 1:
+        raise bad_request("只能有一个 query 或 update 参数", "give exactly one 'query' or 'update'")
+    if not queries and not updates:
+        return None
+    kind = "query" if queries else "update"
+    default, named = (_iris(params.getlist(name)) for name in DATASET[kind])
+    given = bool(default or named)  # a dataset in the request replaces the default union view
+    return Operation(kind, (queries or updates)[0], default if given else None, named if given else None)
+
+
+def _offer(formats: dict) -> str | None:
+    """The media type the client takes for one kind of answer; None if it takes none of them."""
+    try:
+        return negotiation.choose(request, formats)[0]
+    except ProtocolError:
+        return None
+
+
+def _timeout(params_timeout: str | None) -> float:
+    """The configured timeout; a request may ask for less, never more."""
+    limit = float(current_app.config["QUERY_TIMEOUT"])
+    if not params_timeout:
+        return limit
+    try:
+        asked = float(params_timeout)
+    except ValueError:
+        raise bad_request(f"timeout 参数无效：{params_timeout}", f"invalid timeout: {params_timeout}") from None
+    if asked <= 0:
+        raise bad_request("timeout 必须大于 0", "timeout must be above 0")
+    return min(asked, limit)
+
+
+def _run(op: Operation, timeout: float):
+    try:
+        check_federation(op.text, federation_policy())
+    except FederationRefused as exc:
+        raise ProtocolError(403, exc.zh, exc.en) from None
+    req = QueryRequest(op.text, tuple(g.value for g in op.default_graphs or ()),
+                       tuple(g.value for g in op.named_graphs or ()),
+                       results_format=_offer(negotiation.RESULT_FORMATS), graph_format=_offer(negotiation.GRAPH_FORMATS),
+                       max_rows=int(current_app.config["MAX_ROWS"]), base_iri=request.base_url)
+    try:
+        return get_executor().run(req, timeout)
+    except QueryFailed as exc:
+        raise _failure(exc, timeout) from None
+
+
+def _failure(exc: QueryFailed, timeout: float) -> ProtocolError:
+    if exc.kind == "syntax":
+        return bad_request(f"SPARQL 语法错误：{exc}", f"SPARQL syntax error: {exc}")
+    if exc.kind == "timeout":
+        return ProtocolError(503, f"查询超过时限（{timeout:g} 秒）已被终止；请缩小查询范围或加 LIMIT",
+                             f"the query ran past its time limit ({timeout:g} s) and was stopped; narrow it or add a LIMIT")
+    if exc.kind == "rows":
+        return ProtocolError(400, f"结果超过 {exc} 行的上限；请加 LIMIT 或分页",
+                             f"the result has more than {exc} rows, the limit; add a LIMIT or page with OFFSET")
+    if exc.kind == "not-acceptable":
+        formats = negotiation.GRAPH_FORMATS if str(exc) in ("CONSTRUCT", "DESCRIBE") else negotiation.RESULT_FORMATS
+        return not_acceptable(list(formats))
+    return ProtocolError(500, f"存储出错：{exc}", f"the store failed: {exc}")
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def query():
-    text = _query_text()
-    if not text.strip():
-        raise bad_request("缺少 query 参数", "missing the 'query' parameter")
-    try:
-        default, named = _dataset()
-    except ValueError as exc:
-        raise bad_request(f"数据集参数中的IRI无效：{exc}", f"invalid IRI in a dataset parameter: {exc}") from None
+    op = _operation()
+    if op is None:
+        if request.method != "POST" and negotiation.names_one_of(request, description.FORMATS):
+            return description.response()
+        raise bad_request("缺少 query 参数", "missing the 'query' parameter "
+                          "(a GET accepting text/turtle without one returns the service description)")
+    if op.kind == "update":
+        raise read_only()
+    if not op.text.strip():
+        raise bad_request("query 参数为空", "the 'query' parameter is empty")
     started = time.perf_counter()
-    try:
-        results = get_store().query(text, default_graph=default, named_graphs=named)
-    except SyntaxError as exc:
-        raise bad_request(f"SPARQL 语法错误：{exc}", f"SPARQL syntax error: {exc}") from None
-    if isinstance(results, ox.QueryTriples):
-        media, fmt = negotiation.choose(request, negotiation.GRAPH_FORMATS)
-    else:
-        media, fmt = negotiation.choose(request, negotiation.RESULT_FORMATS)
-    body = results.serialize(format=fmt)
-    elapsed = time.perf_counter() - started
-    current_app.logger.info("query %.1f ms %s", elapsed * 1000, media)
-    response = Response(body, mimetype=media)
+    answer = _run(op, _timeout(_params(request.query_string).get("timeout") or request.form.get("timeout")))
+    media = answer.media_type
+    current_app.logger.info("query %.1f ms %d rows %s", (time.perf_counter() - started) * 1000, answer.rows, media)
+    response = Response(answer.body, mimetype=media)
     if media.startswith("text/"):
         response.charset = "utf-8"
     response.headers["Vary"] = "Accept"

@@ -1,4 +1,5 @@
-"""Shared fixtures: a store built from the real sources, and a live server process over it."""
+"""Shared fixtures: a store built from the real sources, and live server processes over it."""
+import contextlib
 import os
 import socket
 import subprocess
@@ -29,11 +30,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(built):
+@contextlib.contextmanager
+def running_server(built, **settings):
     """A real server process (gunicorn, as `make run` starts it) on a free port; yields its base URL."""
     port = _free_port()
-    env = {**os.environ, "GONGZHI_STORE": str(built.nquads.parent / "store")}
+    env = {**os.environ, "GONGZHI_STORE": str(built.nquads.parent / "store"), **settings}
     # The access log goes to a file: a pipe nobody reads would fill up and block the server.
     log = built.nquads.parent / f"server-{port}.log"
     with log.open("wb") as sink:
@@ -43,7 +44,7 @@ def server(built):
     deadline = time.monotonic() + 30
     while True:
         try:
-            if requests.get(f"{base}/health", timeout=1).ok:
+            if requests.get(f"{base}/health", timeout=5).ok:
                 break
         except requests.ConnectionError:
             pass
@@ -52,9 +53,25 @@ def server(built):
             output = log.read_text(encoding="utf-8", errors="replace")
             raise RuntimeError(f"server did not start:\n{output}")
         time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(built):
+    with running_server(built) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def limited_server(built, server):
+    """A server with tight limits, allowed to federate with the main test server (on loopback)."""
+    with running_server(built, GONGZHI_QUERY_TIMEOUT="2", GONGZHI_MAX_ROWS="1000", GONGZHI_MAX_BODY="20000",
+                        GONGZHI_SERVICE_ALLOW=f"{server}/", GONGZHI_SERVICE_ALLOW_PRIVATE="1") as base:
+        yield base
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ def _count(response) -> int:
 
 
 def test_health(server):
-    body = requests.get(f"{server}/health").json()
-    assert body["status"] == "ok" and body["quads"] > 5000
+    assert requests.get(f"{server}/health").json() == {"status": "ok"}
 
 
 def test_get_post_form_and_post_direct_agree(server):

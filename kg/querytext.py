@@ -1,0 +1,40 @@
+"""Reading SPARQL text without parsing it: its form, whether it names a dataset or calls SERVICE."""
+import re
+
+_PROLOGUE = re.compile(
+    r"""\s*(?:
+        \#[^\n]*                                   # a comment
+      | BASE\s*<[^>]*>                             # BASE <iri>
+      | PREFIX\s+[^\s:]*:\s*<[^>]*>                # PREFIX p: <iri>
+      | DEFINE\s+\S+\s+(?:"[^"]*"|'[^']*'|<[^>]*>|\S+)   # a Virtuoso pragma
+    )""", re.IGNORECASE | re.VERBOSE)
+_FORM = re.compile(r"\s*(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
+# Comments, strings and IRIs removed, what is left can be searched for keywords.
+_NOISE = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
+# Not ?from, $from or ex:from: only the keyword.
+_DATASET_CLAUSE = re.compile(r"(?<![?$:\w])FROM\b", re.IGNORECASE)
+_SERVICE = re.compile(r"(?<![?$:\w])SERVICE\b", re.IGNORECASE)
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK: the first keyword after the prologue (comments, BASE, PREFIX)."""
+    pos = 0
+    while True:
+        m = _PROLOGUE.match(sparql, pos)
+        if not m or m.end() == pos:
+            break
+        pos = m.end()
+    m = _FORM.match(sparql, pos)
+    if not m:
+        raise SyntaxError("not a SPARQL query: expected SELECT, CONSTRUCT, DESCRIBE or ASK after the prologue")
+    return m.group(1).upper()
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """Whether the query names its own dataset (FROM or FROM NAMED), outside comments, strings and IRIs."""
+    return _DATASET_CLAUSE.search(_NOISE.sub(" ", sparql)) is not None
+
+
+def mentions_service(sparql: str) -> bool:
+    """Whether the keyword SERVICE appears outside comments, strings and IRIs."""
+    return _SERVICE.search(_NOISE.sub(" ", sparql)) is not None

@@ -1,0 +1,73 @@
+"""Limits that protect the service: hard timeout, row cap, body cap, SERVICE policy; over HTTP."""
+import threading
+import time
+
+import requests
+
+from kg.namespace import GZ
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+CASES = "SELECT ?c WHERE { ?c a <%s> } ORDER BY ?c" % GZ.Case
+
+
+def test_runaway_query_is_stopped_within_timeout_plus_one_second_while_others_are_answered(limited_server):
+    outcome = {}
+
+    def runaway():
+        started = time.monotonic()
+        outcome["response"] = requests.post(f"{limited_server}/sparql", data={"query": RUNAWAY}, timeout=30)
+        outcome["elapsed"] = time.monotonic() - started
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.3)
+    during = [requests.get(f"{limited_server}/sparql", params={"query": CASES}, timeout=5) for _ in range(5)]
+    thread.join()
+    assert all(r.status_code == 200 and "case-southern-jiangsu" in r.text for r in during)
+    assert outcome["response"].status_code == 503 and outcome["elapsed"] < 2 + 1
+    assert "time limit" in outcome["response"].json()["message"]["en"]
+
+
+def test_a_request_may_ask_for_a_shorter_timeout_never_a_longer_one(limited_server):
+    started = time.monotonic()
+    response = requests.get(f"{limited_server}/sparql", params={"query": RUNAWAY, "timeout": "0.5"}, timeout=30)
+    assert response.status_code == 503 and time.monotonic() - started < 1.5
+    started = time.monotonic()
+    response = requests.get(f"{limited_server}/sparql", params={"query": RUNAWAY, "timeout": "60"}, timeout=30)
+    assert response.status_code == 503 and time.monotonic() - started < 3
+    assert requests.get(f"{limited_server}/sparql", params={"query": CASES, "timeout": "x"}).status_code == 400
+
+
+def test_result_row_cap(limited_server):
+    response = requests.get(f"{limited_server}/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert response.status_code == 400 and "1000 rows" in response.json()["message"]["en"]
+    capped = requests.get(f"{limited_server}/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1000",
+                                                              "format": "csv"})
+    assert capped.status_code == 200 and capped.text.count("\n") == 1001
+
+
+def test_request_body_cap(limited_server):
+    big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 30_000
+    response = requests.post(f"{limited_server}/sparql", data=big.encode(),
+                             headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 413 and response.json()["message"]["en"]
+
+
+def test_service_is_refused_unless_allowed(server, limited_server):
+    remote = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
+    for base in (server, limited_server):
+        response = requests.get(f"{base}/sparql", params={"query": remote})
+        assert response.status_code == 403 and "allowlist" in response.json()["message"]["en"]
+    local_file = "SELECT * WHERE { SERVICE <file:///etc/passwd> { ?s ?p ?o } }"
+    assert requests.get(f"{limited_server}/sparql", params={"query": local_file}).status_code == 403
+
+
+def test_federated_query_through_the_allowlist(server, limited_server):
+    query = ("SELECT ?c WHERE { SERVICE <%s/sparql> { ?c a <%s> } } ORDER BY ?c" % (server, GZ.Case))
+    response = requests.get(f"{limited_server}/sparql", params={"query": query})
+    assert response.status_code == 200, response.text
+    cases = [b["c"]["value"] for b in response.json()["results"]["bindings"]]
+    assert [c.rsplit("/", 1)[1] for c in cases] == ["case-chongqing-shangqingsi", "case-southern-jiangsu"]
+    # the main server allows no SERVICE at all, not even back to the limited one
+    back = "SELECT * WHERE { SERVICE <%s/sparql> { ?s ?p ?o } }" % limited_server
+    assert requests.get(f"{server}/sparql", params={"query": back}).status_code == 403
