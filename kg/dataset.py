@@ -12,6 +12,13 @@ from kg.namespace import GRAPH, GZ, GZD
 ONTOLOGY_GRAPHS = {paths.ONTOLOGY: GRAPH["ontology"], paths.CONCEPTS: GRAPH["concepts"],
                    paths.ALIGNMENT: GRAPH["alignment"]}
 DERIVED_GRAPH = GRAPH["derived"]
+CASE_GRAPHS = str(GRAPH["case/"])
+
+
+def is_curated(graph_iri) -> bool:
+    """The graphs built from the source files (ontology, cases, derived) change only through those files."""
+    iri = str(graph_iri)
+    return iri.startswith(CASE_GRAPHS) or iri in {str(g) for g in (*ONTOLOGY_GRAPHS.values(), DERIVED_GRAPH)}
 
 
 @dataclass

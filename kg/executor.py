@@ -78,8 +78,11 @@ class _LineCounter:
         return b"".join(self.chunks)
 
 
+DEFAULT_GRAPH = "default"  # not an IRI: names the store's own default graph in a request
+
+
 def _graphs(iris: tuple[str, ...]):
-    return [ox.NamedNode(i) for i in iris] or None
+    return [ox.DefaultGraph() if i == DEFAULT_GRAPH else ox.NamedNode(i) for i in iris] or None
 
 
 def _answer(store: ox.Store, req: QueryRequest) -> Answer:

@@ -2,6 +2,8 @@
 import hashlib
 import os
 import shutil
+import threading
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -38,21 +40,28 @@ def install(nquads: Path, link: Path) -> Path:
             staging.rename(target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    if link.exists() and not link.is_symlink():
-        raise FileExistsError(f"{link} exists and is not a store link; move it away")
-    tmp_link = link.parent / f".{link.name}.link-{os.getpid()}"
-    tmp_link.unlink(missing_ok=True)
-    tmp_link.symlink_to(target.relative_to(link.parent))
-    previous = link.resolve() if link.is_symlink() else None
-    os.replace(tmp_link, link)
-    _prune(versions, keep={target, previous})
+    publish(link, target)
     return target
 
 
-def _prune(versions: Path, keep: set) -> None:
-    """Keep the current store and the one before it (a server may still have it open)."""
-    for child in versions.iterdir():
-        if child not in keep and not child.name.startswith(".staging"):
+def publish(link: Path, target: Path) -> None:
+    """Point `link` at the store version `target` in one rename; readers see the old one or the new one."""
+    if link.exists() and not link.is_symlink():
+        raise FileExistsError(f"{link} exists and is not a store link; move it away")
+    tmp_link = link.parent / f".{link.name}.link-{os.getpid()}-{threading.get_ident()}"
+    tmp_link.unlink(missing_ok=True)
+    tmp_link.symlink_to(target.relative_to(link.parent))
+    os.replace(tmp_link, link)
+    _prune(target.parent, current=target)
+
+
+def _prune(versions: Path, current: Path, keep: int = 3, grace_s: float = 120.0) -> None:
+    """Drop old versions, but keep the newest few and any young enough that a query may still read it."""
+    old = sorted((c for c in versions.iterdir() if c != current and not c.name.startswith(".")),
+                 key=lambda c: c.stat().st_mtime, reverse=True)
+    now = time.time()
+    for child in old[keep - 1:]:
+        if now - child.stat().st_mtime > grace_s:
             shutil.rmtree(child, ignore_errors=True)
 
 

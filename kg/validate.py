@@ -90,20 +90,46 @@ def _line_of(path: Path, entry_id: str) -> int:
     return _lines(path, path.stat().st_mtime).get(entry_id, 0)
 
 
-def check(sources: Sources, data: Graph) -> list[Violation]:
-    """Validate data (the union of the dataset) against the shapes; [] when it conforms."""
-    conforms, results, _ = shacl_validate(data, shacl_graph=shapes(), inference="none",
-                                          advanced=True, allow_warnings=True)
-    if conforms:
-        return []
+def _report(results: Graph, data: Graph, where) -> list[Violation]:
+    """Violations from a pySHACL results graph; `where(entry)` gives the file, line and id of an entry."""
     found = set()
     # Only top-level results: nested sh:detail results explain these and are not rules of their own.
     for result in results.objects(None, SH.result):
         focus = results.value(result, SH.focusNode)
         shape = results.value(result, SH.sourceShape)
-        file, line, entry = locate(sources, _owner(data, focus))
+        file, line, entry = where(_owner(data, focus))
         zh, en = _messages(results, result, shape)
         rule = shape if isinstance(shape, URIRef) else results.value(result, SH.sourceConstraintComponent)
         found.add(Violation(file, line, entry, _short(rule), _short(results.value(result, SH.resultPath)),
                             _short(results.value(result, SH.value)), zh, en))
     return sorted(found)
+
+
+def check(sources: Sources, data: Graph) -> list[Violation]:
+    """Validate data (the union of the dataset) against the shapes; [] when it conforms."""
+    conforms, results, _ = shacl_validate(data, shacl_graph=shapes(), inference="none",
+                                          advanced=True, allow_warnings=True)
+    return [] if conforms else _report(results, data, lambda entry: locate(sources, entry))
+
+
+@lru_cache(maxsize=1)
+def ontology() -> Graph:
+    """The class and property hierarchy, which shape targets and sh:class follow."""
+    from kg.codegen import load_ontology  # noqa: PLC0415 - avoids an import cycle at start-up
+
+    return load_ontology()
+
+
+def check_nodes(data: Graph, focus: set) -> list[Violation]:
+    """Violations of the given nodes (and their evidence) in `data`, a change's neighbourhood.
+
+    The neighbourhood also holds nodes that are only partly described (the types of what the focus
+    nodes point at); what is reported of those is not theirs to answer for, so it is left out.
+    """
+    merged = data + ontology()
+    conforms, results, _ = shacl_validate(merged, shacl_graph=shapes(), inference="none",
+                                          advanced=True, allow_warnings=True)
+    if conforms:
+        return []
+    return [v for v in _report(results, merged, lambda entry: ("-", 0, _short(entry)))
+            if any(v.entry == _short(node) for node in focus)]

@@ -1,5 +1,6 @@
 """Gongzhi's SPARQL service: a Flask application factory, one blueprint per concern."""
 import os
+from pathlib import Path
 
 from flask import Flask
 
@@ -17,12 +18,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_ROWS=int(env("GONGZHI_MAX_ROWS", 100_000)),  # rows (or triples) of an answer
         SERVICE_ALLOW=env("GONGZHI_SERVICE_ALLOW", ""),  # SERVICE endpoint prefixes, space or comma separated
         SERVICE_ALLOW_PRIVATE=env("GONGZHI_SERVICE_ALLOW_PRIVATE", "") == "1",
+        # Bearer tokens that may change data; none (the default) keeps the service read-only.
+        UPDATE_TOKENS=_tokens(env("GONGZHI_UPDATE_TOKENS", ""), env("GONGZHI_UPDATE_TOKENS_FILE")),
         JSON_AS_ASCII=False,
     )
     if test_config:
         app.config.update(test_config)
 
-    from server import db, description, errors, meta, sparql, ui
+    from server import db, description, errors, gsp, meta, sparql, ui
 
     db.init_app(app)
     errors.init_app(app)
@@ -30,4 +33,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(meta.bp)
     app.register_blueprint(description.bp)
     app.register_blueprint(ui.bp)
+    app.register_blueprint(gsp.bp)
+    if app.config["UPDATE_TOKENS"]:
+        description.advertise(app, languages=[description.SD.SPARQL11Update],
+                              features=[description.MF.IndirectGraphIdentification,
+                                        description.MF.DirectGraphIdentification, description.MF.POSTGraphCreation])
     return app
+
+
+def _tokens(listed: str, path: str | None) -> list[str]:
+    """Tokens from the environment (space or comma separated) and from a file (one a line)."""
+    text = listed + "\n" + (Path(path).read_text(encoding="utf-8") if path else "")
+    return [t for t in text.replace(",", " ").split() if t]

@@ -6,9 +6,10 @@ from werkzeug.exceptions import HTTPException
 class ProtocolError(Exception):
     """An error the client can act on: an HTTP status and a message in both languages."""
 
-    def __init__(self, status: int, zh: str, en: str):
+    def __init__(self, status: int, zh: str, en: str, details: list | None = None, headers: dict | None = None):
         super().__init__(en)
         self.status, self.zh, self.en = status, zh, en
+        self.details, self.headers = details or [], headers or {}
 
 
 def bad_request(zh: str, en: str) -> ProtocolError:
@@ -40,15 +41,20 @@ def read_only() -> ProtocolError:
     return ProtocolError(403, "本端点只读，不接受更新", "this endpoint is read-only and takes no updates")
 
 
-def _response(status: int, zh: str, en: str) -> Response:
-    body = json.dumps({"status": status, "message": {"zh": zh, "en": en}}, ensure_ascii=False)
+def _response(status: int, zh: str, en: str, details: list | None = None) -> Response:
+    payload = {"status": status, "message": {"zh": zh, "en": en}}
+    if details:
+        payload["violations"] = details
+    body = json.dumps(payload, ensure_ascii=False)
     return Response(f"{body}\n", status=status, mimetype="application/json")
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(ProtocolError)
     def _protocol(exc: ProtocolError):
-        return _response(exc.status, exc.zh, exc.en)
+        response = _response(exc.status, exc.zh, exc.en, exc.details)
+        response.headers.update(exc.headers)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

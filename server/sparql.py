@@ -7,10 +7,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
+from kg import updates
 from kg.executor import QueryFailed, QueryRequest
 from kg.federation import FederationRefused
 from kg.federation import check as check_federation
-from server import description, negotiation
+from server import description, negotiation, writes
+from server.auth import require_writer, writes_enabled
 from server.db import federation_policy, get_executor
 from server.errors import (ProtocolError, bad_request, missing_content_type, not_acceptable, not_utf8, read_only,
                            unsupported_media_type)
@@ -133,6 +135,22 @@ def _failure(exc: QueryFailed, timeout: float) -> ProtocolError:
     return ProtocolError(500, f"存储出错：{exc}", f"the store failed: {exc}")
 
 
+def _update(op: Operation) -> Response:
+    """SPARQL 1.1 Update: POST only, with a token; one transaction, checked before it commits."""
+    if not writes_enabled():
+        raise read_only()
+    if request.method != "POST":
+        raise bad_request("更新只能用 POST 发送", "updates are sent with POST, never GET")
+    require_writer()
+    using = [g.value for g in op.default_graphs or ()]
+    using_named = [g.value for g in op.named_graphs or ()]
+    started = time.perf_counter()
+    done = writes.change(lambda base: updates.evaluate(base, op.text, request.base_url, using, using_named))
+    current_app.logger.info("update %.1f ms +%d -%d", (time.perf_counter() - started) * 1000,
+                            len(done.added), len(done.removed))
+    return Response(status=204)
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def query():
     op = _operation()
@@ -142,7 +160,7 @@ def query():
         raise bad_request("缺少 query 参数", "missing the 'query' parameter "
                           "(a GET accepting text/turtle without one returns the service description)")
     if op.kind == "update":
-        raise read_only()
+        return _update(op)
     if not op.text.strip():
         raise bad_request("query 参数为空", "the 'query' parameter is empty")
     started = time.perf_counter()

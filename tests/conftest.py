@@ -1,6 +1,7 @@
 """Shared fixtures: a store built from the real sources, and live server processes over it."""
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kg import build, cases, paths
+from kg import build, cases, paths, store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -71,6 +72,21 @@ def limited_server(built, server):
     """A server with tight limits, allowed to federate with the main test server (on loopback)."""
     with running_server(built, GONGZHI_QUERY_TIMEOUT="2", GONGZHI_MAX_ROWS="1000", GONGZHI_MAX_BODY="20000",
                         GONGZHI_SERVICE_ALLOW=f"{server}/", GONGZHI_SERVICE_ALLOW_PRIVATE="1") as base:
+        yield base
+
+
+TOKEN = "test-token-for-writes"
+
+
+@pytest.fixture(scope="session")
+def writable_server(built, tmp_path_factory):
+    """A server that takes updates with TOKEN, over its own copy of the store (writes must not leak)."""
+    root = tmp_path_factory.mktemp("writable")
+    versions = root / "store.versions"
+    shutil.copytree(built.store, versions / built.store.name)
+    store.publish(root / "store", versions / built.store.name)
+    copy = build.BuildResult(nquads=root / "gongzhi.nq", store=versions / built.store.name)
+    with running_server(copy, GONGZHI_UPDATE_TOKENS=TOKEN) as base:
         yield base
 
 

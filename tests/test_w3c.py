@@ -12,13 +12,17 @@ import pytest
 
 from server.description import SD
 from tests import w3c_runner as w3c
+from tests.conftest import TOKEN
 
 TESTS = w3c.load()
 
 
-@pytest.fixture(scope="module")
-def endpoints(server):
-    return w3c.Endpoints(server)
+@pytest.fixture(scope="module", params=["read-only", "writable"])
+def endpoints(request):
+    """The suite runs against the read-only service and against one that takes updates with a token."""
+    if request.param == "read-only":
+        return w3c.Endpoints(request.getfixturevalue("server"))
+    return w3c.Endpoints(request.getfixturevalue("writable_server"), headers={"Authorization": f"Bearer {TOKEN}"})
 
 
 @pytest.fixture(scope="module")

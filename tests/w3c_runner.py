@@ -83,6 +83,7 @@ class Endpoints:
     update: str = "/sparql"
     gsp: str = "/gsp"
     iris: dict = field(default_factory=dict)  # IRI prefix in the manifests -> prefix to use instead
+    headers: dict = field(default_factory=dict)  # sent with every request, e.g. the bearer token for writes
 
     def url(self, path: str) -> str:
         return self.base.rstrip("/") + path
@@ -284,7 +285,7 @@ def _load(test: Test, ends: Endpoints) -> None:
     """Load the test's data files into their graphs with SPARQL Update (rdflib writes the INSERT DATA)."""
     if not test.data:
         return
-    store = SPARQLUpdateStore(update_endpoint=ends.url(ends.update), autocommit=False)
+    store = SPARQLUpdateStore(update_endpoint=ends.url(ends.update), autocommit=False, headers=dict(ends.headers))
     for path, name in test.data:
         graph = Graph(identifier=URIRef(ends.iri(name)))
         store.addN((s, p, o, graph) for s, p, o in Graph().parse(data=ends.iri(path.read_text()), format="nt"))
@@ -301,8 +302,8 @@ def _send(session: requests.Session, step: Step, ends: Endpoints, variables: dic
     for name, value in variables.items():
         path = path.replace(name, value)
         body = body.replace(name.encode(), value.encode()) if body else body
-    prepared = session.prepare_request(requests.Request(step.method, ends.url(path), headers=step.headers,
-                                                        data=body))
+    prepared = session.prepare_request(requests.Request(step.method, ends.url(path),
+                                                        headers={**ends.headers, **step.headers}, data=body))
     prepared.url = ends.url(path)  # as the manifest writes it: requests would re-quote some escapes
     return session.send(prepared, timeout=30, allow_redirects=False)
 
