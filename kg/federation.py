@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pyparsing import ParseException, ParseResults
-from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
@@ -46,12 +46,12 @@ def _services(node, found: list) -> None:
             _services(value, found)
 
 
-def service_endpoints(query: str) -> list:
-    """The SERVICE endpoints a query names (IRIs, or Variables); [] when it names none."""
+def service_endpoints(query: str, update: bool = False) -> list:
+    """The SERVICE endpoints a query (or an update's WHERE clauses) names: IRIs, or Variables."""
     if not mentions_service(query):
         return []  # the common case costs a regex search, not a parse
     try:
-        tree = parseQuery(query)
+        tree = parseUpdate(query) if update else parseQuery(query)
     except ParseException:
         return []  # the engine reports the syntax error itself
     found: list = []
@@ -72,9 +72,9 @@ def _is_private(host: str) -> bool:
     return False
 
 
-def check(query: str, policy: Policy) -> None:
-    """Raise FederationRefused unless every SERVICE of the query is allowed by the policy."""
-    for endpoint in service_endpoints(query):
+def check(query: str, policy: Policy, update: bool = False) -> None:
+    """Raise FederationRefused unless every SERVICE of the query (or update) is allowed by the policy."""
+    for endpoint in service_endpoints(query, update):
         if isinstance(endpoint, Variable) or endpoint is None:
             raise FederationRefused("SERVICE 的端点必须是固定的IRI，不能是变量",
                                     "a SERVICE endpoint must be a fixed IRI, not a variable")

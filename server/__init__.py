@@ -19,21 +19,24 @@ def create_app(test_config: dict | None = None) -> Flask:
         SERVICE_ALLOW=env("GONGZHI_SERVICE_ALLOW", ""),  # SERVICE endpoint prefixes, space or comma separated
         SERVICE_ALLOW_PRIVATE=env("GONGZHI_SERVICE_ALLOW_PRIVATE", "") == "1",
         # Bearer tokens that may change data; none (the default) keeps the service read-only.
+        CORS_ORIGINS=env("GONGZHI_CORS_ORIGINS", "").replace(",", " ").split(),  # "*" allows any origin
         UPDATE_TOKENS=_tokens(env("GONGZHI_UPDATE_TOKENS", ""), env("GONGZHI_UPDATE_TOKENS_FILE")),
         JSON_AS_ASCII=False,
     )
     if test_config:
         app.config.update(test_config)
 
-    from server import db, description, errors, gsp, meta, sparql, ui
+    from server import cors, db, description, errors, gsp, meta, sparql, ui, void
 
     db.init_app(app)
+    cors.init_app(app)
     errors.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(meta.bp)
     app.register_blueprint(description.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(gsp.bp)
+    app.register_blueprint(void.bp)
     if app.config["UPDATE_TOKENS"]:
         description.advertise(app, languages=[description.SD.SPARQL11Update],
                               features=[description.MF.IndirectGraphIdentification,

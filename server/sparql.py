@@ -142,6 +142,10 @@ def _update(op: Operation) -> Response:
     if request.method != "POST":
         raise bad_request("更新只能用 POST 发送", "updates are sent with POST, never GET")
     require_writer()
+    try:
+        check_federation(op.text, federation_policy(), update=True)
+    except FederationRefused as exc:
+        raise ProtocolError(403, exc.zh, exc.en) from None
     using = [g.value for g in op.default_graphs or ()]
     using_named = [g.value for g in op.named_graphs or ()]
     started = time.perf_counter()

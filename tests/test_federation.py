@@ -44,3 +44,10 @@ def test_private_addresses_can_be_allowed_explicitly():
 def test_policy_from_configuration_text():
     assert Policy.from_config("https://a.example/sparql, https://b.example/").allow == (
         "https://a.example/sparql", "https://b.example/")
+
+
+def test_updates_are_read_for_service_too():
+    text = "INSERT { ?s ?p ?o } WHERE { SERVICE <http://a.example/sparql> { ?s ?p ?o } }"
+    assert [str(e) for e in service_endpoints(text, update=True)] == ["http://a.example/sparql"]
+    with pytest.raises(FederationRefused):
+        check(text, Policy(), update=True)

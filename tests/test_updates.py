@@ -152,3 +152,10 @@ def test_rdflib_sparqlupdatestore_client(writable_server):
     graph = Graph(store=store, identifier=URIRef(NOTES + "/client"))
     graph.add((URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("o")))
     assert (URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("o")) in graph
+
+
+def test_service_in_an_update_is_held_to_the_same_policy(writable_server):
+    text = ("INSERT { GRAPH <https://example.org/gongzhi-test/notes> { ?s ?p ?o } } "
+            "WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    response = _update(writable_server, text)
+    assert response.status_code == 403 and "allowlist" in response.json()["message"]["en"]
