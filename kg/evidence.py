@@ -41,7 +41,7 @@ def paper() -> str:
 
 
 def _found_in(quote: str, start: int, end: int) -> bool:
-    text, at = paper(), paper().find(quote, start)
+    at = paper().find(quote, start)
     return at != -1 and at + len(quote) <= end
 
 

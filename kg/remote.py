@@ -74,6 +74,10 @@ class RemoteStoreError(RuntimeError):
         self.status = status
 
 
+class RemoteTimeout(RemoteStoreError):
+    """The store did not answer within the time allowed, or answered only in part (Virtuoso's anytime queries)."""
+
+
 def remote_message(response: requests.Response) -> str:
     """The remote's error message as plain text (Virtuoso sends text, or HTML with the message in <xmp>)."""
     text = response.text or ""
@@ -124,8 +128,12 @@ class RemoteStore:
     def _request(self, method: str, url: str, *, syntax_errors: bool = False, ok=(200,), **kwargs) -> requests.Response:
         try:
             response = self._session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.Timeout as exc:
+            raise RemoteTimeout(f"{method} {url}: no answer within {self.timeout:g} s") from exc
         except requests.RequestException as exc:
             raise RemoteStoreError(f"{method} {url} failed: {exc}") from exc
+        if "X-SQL-State" in response.headers:  # Virtuoso cut the query at its timeout and sent what it had
+            raise RemoteTimeout(f"{method} {url}: the store stopped the query at its time limit")
         if response.status_code in ok:
             return response
         message = remote_message(response)
@@ -136,7 +144,8 @@ class RemoteStore:
         raise RemoteStoreError(f"{method} {url}: {message}", response.status_code)
 
     def _sparql(self, sparql: str, accept: str, default_graph=None, named_graphs=None) -> requests.Response:
-        data = [("query", sparql)]
+        # Virtuoso's own limit (milliseconds), so that the store stops when the service stops waiting.
+        data = [("query", sparql), ("timeout", str(int(self.timeout * 1000)))]
         data += [("default-graph-uri", _graph_iri(g)) for g in default_graph or ()]
         data += [("named-graph-uri", _graph_iri(g)) for g in named_graphs or ()]
         return self._request("POST", self.query_url, data=data, headers={"Accept": accept}, syntax_errors=True)

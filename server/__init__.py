@@ -19,6 +19,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         SERVICE_ALLOW=env("GONGZHI_SERVICE_ALLOW", ""),  # SERVICE endpoint prefixes, space or comma separated
         SERVICE_ALLOW_PRIVATE=env("GONGZHI_SERVICE_ALLOW_PRIVATE", "") == "1",
         # Bearer tokens that may change data; none (the default) keeps the service read-only.
+        # A remote SPARQL 1.1 store instead of the embedded one (read-only through the service for now).
+        REMOTE_QUERY_URL=env("GONGZHI_REMOTE_QUERY_URL", ""),
+        REMOTE_UPDATE_URL=env("GONGZHI_REMOTE_UPDATE_URL", ""),
+        REMOTE_GSP_URL=env("GONGZHI_REMOTE_GSP_URL", ""),
         CORS_ORIGINS=env("GONGZHI_CORS_ORIGINS", "").replace(",", " ").split(),  # "*" allows any origin
         UPDATE_TOKENS=_tokens(env("GONGZHI_UPDATE_TOKENS", ""), env("GONGZHI_UPDATE_TOKENS_FILE")),
         JSON_AS_ASCII=False,
@@ -37,7 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(ui.bp)
     app.register_blueprint(gsp.bp)
     app.register_blueprint(void.bp)
-    if app.config["UPDATE_TOKENS"]:
+    if app.config["UPDATE_TOKENS"] and not app.config["REMOTE_QUERY_URL"]:
         description.advertise(app, languages=[description.SD.SPARQL11Update],
                               features=[description.MF.IndirectGraphIdentification,
                                         description.MF.DirectGraphIdentification, description.MF.POSTGraphCreation])

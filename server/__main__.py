@@ -14,7 +14,7 @@ def main() -> int:
     p.add_argument("--threads", type=int, default=8,
                    help="threads per worker: they wait on query processes, so more threads than cores")
     args = p.parse_args()
-    if not store_path().exists():
+    if not os.environ.get("GONGZHI_REMOTE_QUERY_URL") and not store_path().exists():
         print(f"no store at {store_path()}: run `make build` / 未找到存储，请先运行 `make build`", file=sys.stderr)
         return 2
     print(f"Gongzhi SPARQL endpoint / 共治 SPARQL 端点: http://{args.host}:{args.port}/sparql", flush=True)

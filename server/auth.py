@@ -7,13 +7,14 @@ from server.errors import ProtocolError, read_only
 
 
 def writes_enabled() -> bool:
-    return bool(current_app.config.get("UPDATE_TOKENS"))
+    """Tokens configured, on the embedded store (changes to a remote store go to that store directly)."""
+    return bool(current_app.config.get("UPDATE_TOKENS")) and not current_app.config.get("REMOTE_QUERY_URL")
 
 
 def require_writer() -> None:
     """Refuse unless writes are enabled and the request carries a valid bearer token."""
     tokens = current_app.config.get("UPDATE_TOKENS") or []
-    if not tokens:
+    if not writes_enabled():
         raise read_only()
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     # Compare with every token, whatever matches, so timing tells nothing about the tokens.

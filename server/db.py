@@ -5,7 +5,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Flask, current_app
 
-from kg.executor import Executor, QueryRequest
+from kg.executor import Executor, QueryRequest, RemoteExecutor
 from kg.federation import Policy
 
 QUERIES = Path(__file__).parent / "queries"
@@ -14,14 +14,22 @@ TSV = "text/tab-separated-values"
 _local = threading.local()
 
 
-def get_executor() -> Executor:
-    """This thread's executor for the configured store; created on first use."""
-    link = current_app.config["STORE"]
+def get_executor() -> Executor | RemoteExecutor:
+    """This thread's executor: the embedded store's killable child, or the remote store's client."""
+    remote = current_app.config.get("REMOTE_QUERY_URL")
+    link = remote or str(current_app.config["STORE"])
     executor = getattr(_local, "executor", None)
-    if executor is None or executor.link != str(link):
+    if executor is None or executor.link != link:
         if executor is not None:
             executor.kill()
-        executor = _local.executor = Executor(link)
+        if remote:
+            from kg.remote import RemoteStore  # noqa: PLC0415 - only remote mode needs it
+
+            executor = RemoteExecutor(RemoteStore(remote, current_app.config.get("REMOTE_UPDATE_URL"),
+                                                  current_app.config.get("REMOTE_GSP_URL")))
+        else:
+            executor = Executor(link)
+        _local.executor = executor
     return executor
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 from rdflib import RDF, RDFS, Namespace
 
 from server import negotiation
-from server.db import select_rows
+from server.db import get_executor
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 # Graph-store features are named only by the W3C test manifests (mf:IndirectGraphIdentification, ...).
@@ -36,7 +36,7 @@ def triples(endpoint: str) -> list[ox.Triple]:
     """The description of the service at `endpoint`, with the named graphs of its default dataset."""
     capabilities = _capabilities(current_app)
     service, dataset, default = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
-    graphs = [(ox.BlankNode(), row[0][1:-1]) for row in select_rows("named-graphs.rq")]  # rows hold "<iri>"
+    graphs = [(ox.BlankNode(), name) for name in get_executor().graph_names()]
     formats = [*negotiation.RESULT_FORMATS.values(), *negotiation.GRAPH_FORMATS.values()]
     facts = [(service, RDF.type, SD.Service), (service, SD.endpoint, endpoint),
              (service, RDFS.label, ox.Literal("共治 SPARQL 端点", language="zh")),

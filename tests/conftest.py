@@ -12,8 +12,10 @@ import pytest
 import requests
 
 from kg import build, cases, paths, store
+from kg.remote import RemoteStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
+VIRTUOSO_SCRIPT = paths.ROOT / "scripts" / "virtuoso.sh"
 
 
 @pytest.fixture(scope="session")
@@ -87,6 +89,53 @@ def writable_server(built, tmp_path_factory):
     store.publish(root / "store", versions / built.store.name)
     copy = build.BuildResult(nquads=root / "gongzhi.nq", store=versions / built.store.name)
     with running_server(copy, GONGZHI_UPDATE_TOKENS=TOKEN) as base:
+        yield base
+
+
+def _free_port_pair() -> int:
+    """A port P with P and P+1 free on loopback (HTTP and SQL)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port >= 65535:
+            continue
+        try:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", port + 1))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no two consecutive free ports")
+
+
+def virtuoso_script(*args, timeout=600) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(VIRTUOSO_SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(built, tmp_path_factory):
+    """A fresh Virtuoso with the built dataset loaded; yields a RemoteStore over it, then stops it."""
+    root = tmp_path_factory.mktemp("virtuoso")
+    port = _free_port_pair()
+    try:
+        run = virtuoso_script("start", root, port)
+        assert run.returncode == 0, f"scripts/virtuoso.sh start failed:\n{run.stdout}{run.stderr}"
+        base = f"http://127.0.0.1:{port}"
+        store = RemoteStore(f"{base}/sparql", f"{base}/sparql", f"{base}/sparql-graph-crud")
+        store.loaded = store.load_dataset(built.nquads)
+        yield store
+    finally:
+        stop = virtuoso_script("stop", root, timeout=60)
+        assert stop.returncode == 0, stop.stderr
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(built, virtuoso):
+    """The service in remote-store mode, over the Virtuoso that `virtuoso` started and loaded."""
+    with running_server(built, GONGZHI_REMOTE_QUERY_URL=virtuoso.query_url,
+                        GONGZHI_REMOTE_UPDATE_URL=virtuoso.update_url,
+                        GONGZHI_REMOTE_GSP_URL=virtuoso.graph_store_url) as base:
         yield base
 
 

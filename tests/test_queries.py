@@ -47,9 +47,15 @@ def test_header_is_bilingual_and_documents_every_column(query, built):
         assert not query.columns
 
 
+@pytest.fixture(scope="module", params=["embedded", "virtuoso"])
+def service(request):
+    """The service on its embedded store, and in remote-store mode over Virtuoso."""
+    return request.getfixturevalue("server" if request.param == "embedded" else "virtuoso_server")
+
+
 @pytest.mark.parametrize("query", [q for q in ANALYST if q.expected_path.exists()], ids=lambda q: q.name)
-def test_live_answer_equals_expected(query, server):
-    variables, actual = _ask(server, query)
+def test_live_answer_equals_expected(query, service):
+    variables, actual = _ask(service, query)
     expected_variables, expected = catalogue.read_expected(query)
     assert variables == expected_variables
     assert actual, "an analyst query should answer something on the real graph"
@@ -62,8 +68,8 @@ def test_every_select_query_has_an_expected_result():
 
 
 @pytest.mark.parametrize("query", VIOLATIONS, ids=lambda q: q.name)
-def test_violation_query_finds_nothing_on_the_real_graph(query, server):
-    _, rows = _ask(server, query)
+def test_violation_query_finds_nothing_on_the_real_graph(query, service):
+    _, rows = _ask(service, query)
     assert rows == []
 
 

@@ -24,17 +24,15 @@ How Virtuoso 7.2.5 answers differently from Oxigraph, and what the comparison do
   answer wrongly and three are refused as too costly.
 """
 import re
-import socket
-import subprocess
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 import pytest
 
-from kg import catalogue, paths
+from kg import catalogue
 from kg.remote import RemoteStore, RemoteStoreError
+from tests.conftest import _free_port_pair
 
-SCRIPT = paths.ROOT / "scripts" / "virtuoso.sh"
 QUERIES = catalogue.catalogue()
 ANALYST = [q for q in QUERIES if not q.is_violation and q.expected_path.exists()]
 VIOLATIONS = [q for q in QUERIES if q.is_violation]
@@ -46,44 +44,6 @@ DECIMALS = {XSD + name for name in (
     "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
 TYPED = re.compile(r'^"(.*)"\^\^<([^>]*)>$', re.DOTALL)
 TEST_GRAPH = "https://w3id.org/gongzhi/graph/test/virtuoso"
-
-
-def _free_port_pair() -> int:
-    """A port P with P and P+1 free on loopback (HTTP and SQL)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port >= 65535:
-            continue
-        try:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", port + 1))
-        except OSError:
-            continue
-        return port
-    raise RuntimeError("no two consecutive free ports")
-
-
-def _script(*args, timeout=600) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=timeout)
-
-
-@pytest.fixture(scope="session")
-def virtuoso(built, tmp_path_factory):
-    """A fresh Virtuoso with the built dataset loaded; yields a RemoteStore over it, then stops it."""
-    root = tmp_path_factory.mktemp("virtuoso")
-    port = _free_port_pair()
-    try:
-        run = _script("start", root, port)
-        assert run.returncode == 0, f"scripts/virtuoso.sh start failed:\n{run.stdout}{run.stderr}"
-        base = f"http://127.0.0.1:{port}"
-        store = RemoteStore(f"{base}/sparql", f"{base}/sparql", f"{base}/sparql-graph-crud")
-        store.loaded = store.load_dataset(built.nquads)
-        yield store
-    finally:
-        stop = _script("stop", root, timeout=60)
-        assert stop.returncode == 0, stop.stderr
 
 
 @pytest.fixture(scope="session")

@@ -17,11 +17,14 @@ from tests.conftest import TOKEN
 TESTS = w3c.load()
 
 
-@pytest.fixture(scope="module", params=["read-only", "writable"])
+@pytest.fixture(scope="module", params=["read-only", "writable", "virtuoso"])
 def endpoints(request):
-    """The suite runs against the read-only service and against one that takes updates with a token."""
+    """The suite runs against the read-only service, one that takes updates with a token, and the
+    service in remote-store mode over Virtuoso."""
     if request.param == "read-only":
         return w3c.Endpoints(request.getfixturevalue("server"))
+    if request.param == "virtuoso":
+        return w3c.Endpoints(request.getfixturevalue("virtuoso_server"))
     return w3c.Endpoints(request.getfixturevalue("writable_server"), headers={"Authorization": f"Bearer {TOKEN}"})
 
 
