@@ -214,9 +214,10 @@ class RemoteExecutor:
     at the timeout whatever the store does.
     """
 
-    def __init__(self, remote):
+    def __init__(self, remote, default_graph: str):
         self.remote = remote
         self.link = remote.query_url
+        self.default_graph = default_graph  # the named graph that stands for the service's default graph
 
     def run(self, req: QueryRequest, timeout: float) -> Answer:
         from kg.remote import RemoteStoreError, RemoteTimeout  # noqa: PLC0415 - only remote mode needs them
@@ -227,8 +228,9 @@ class RemoteExecutor:
         # as base, and any BASE of the query's own, coming after it, still wins. The IRI is the service's
         # own endpoint, checked by pyoxigraph, not a value taken into a query.
         text = f"BASE {ox.NamedNode(req.base_iri)}\n{req.query}" if req.base_iri else req.query
+        default = [self.default_graph if g == DEFAULT_GRAPH else g for g in req.default_graphs]
         try:
-            results = self.remote.query(text, default_graph=list(req.default_graphs) if given else None,
+            results = self.remote.query(text, default_graph=default if given else None,
                                         named_graphs=list(req.named_graphs) if given else None)
         except SyntaxError as exc:
             raise QueryFailed("syntax", str(exc)) from None

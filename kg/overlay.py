@@ -48,15 +48,31 @@ def graph_from_ox(graph_name):
 Quad = tuple  # (s, p, o, graph id) in rdflib terms
 
 
+class OxigraphReader:
+    """Quads of a pyoxigraph store version, in rdflib terms."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def quads(self, s, p, o, graph_id) -> Iterator[Quad]:
+        pattern = [to_ox(t) if t is not None else None for t in (s, p, o)]
+        graph = None if graph_id is None else graph_to_ox(graph_id)
+        for q in self.store.quads_for_pattern(*pattern, graph):
+            yield (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), graph_from_ox(q.graph_name))
+
+    def graph_ids(self) -> set:
+        return {graph_from_ox(g) for g in self.store.named_graphs()}
+
+
 class OverlayStore(Store):
-    """Reads `base` (a pyoxigraph store, never written) with the recorded changes applied on top."""
+    """Reads `base` (a reader of a store, never written) with the recorded changes applied on top."""
 
     context_aware = True
     graph_aware = True
     formula_aware = False
     transaction_aware = False
 
-    def __init__(self, base: ox.Store):
+    def __init__(self, base):
         super().__init__()
         self.base = base
         self.added: set[Quad] = set()
@@ -66,10 +82,7 @@ class OverlayStore(Store):
         self.hidden = lambda graph_id: False  # graphs left out of "all graphs" (CLEAR ALL, DROP NAMED)
 
     def _base_quads(self, s, p, o, graph_id) -> Iterator[Quad]:
-        pattern = [to_ox(t) if t is not None else None for t in (s, p, o)]
-        graph = None if graph_id is None else graph_to_ox(graph_id)
-        for q in self.base.quads_for_pattern(*pattern, graph):
-            yield (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), graph_from_ox(q.graph_name))
+        return self.base.quads(s, p, o, graph_id)
 
     def _quads(self, s, p, o, graph_id) -> Iterator[Quad]:
         for quad in self._base_quads(s, p, o, graph_id):
@@ -102,7 +115,7 @@ class OverlayStore(Store):
             self.removed.add(quad)
 
     def contexts(self, triple=None):
-        names = {graph_from_ox(g) for g in self.base.named_graphs()} | {q[3] for q in self.added}
+        names = set(self.base.graph_ids()) | {q[3] for q in self.added}
         names |= self.graphs_added
         names -= self.graphs_removed - {q[3] for q in self.added}
         for name in sorted((n for n in names - {DEFAULT} if not self.hidden(n)), key=str):

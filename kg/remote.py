@@ -46,12 +46,15 @@ from __future__ import annotations
 import html
 import re
 import time
+from contextlib import contextmanager
 from collections import defaultdict
 from pathlib import Path
 
 import pyoxigraph as ox
 import requests
+from rdflib import BNode, Graph, URIRef
 
+from kg.overlay import DEFAULT
 from kg.querytext import has_dataset_clause, query_form
 
 # Graphs a fresh Virtuoso 7.2 database holds for itself, not data: left out of graph_names() and
@@ -294,3 +297,78 @@ class RemoteStore:
         for graph, triples in sorted(graphs.items()):
             self.put_graph(graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
         return {graph: len(triples) for graph, triples in sorted(graphs.items())}
+
+
+class RemoteReader:
+    """Quads of a remote store, in rdflib terms, read with rdflib's SPARQLStore (the overlay's base)."""
+
+    def __init__(self, remote: RemoteStore, default_graph: str):
+        from rdflib.plugins.stores.sparqlstore import SPARQLStore  # noqa: PLC0415 - only writes need it
+
+        self.remote, self.default_graph = remote, URIRef(default_graph)
+        self.sparql = SPARQLStore(remote.query_url, returnFormat="json")
+
+    def _remote_id(self, graph_id):
+        return self.default_graph if graph_id == DEFAULT else graph_id
+
+    def quads(self, s, p, o, graph_id):
+        if any(isinstance(t, BNode) for t in (s, p, o)):
+            return  # a blank node's label means nothing to the remote store: it matches nothing there
+        if graph_id is None:
+            for name in self.graph_ids() | {DEFAULT}:
+                yield from self.quads(s, p, o, name)
+            return
+        context = Graph(identifier=self._remote_id(graph_id))
+        for (qs, qp, qo), _ in self.sparql.triples((s, p, o), context=context):
+            yield (qs, qp, qo, graph_id)
+
+    def graph_ids(self) -> set:
+        return {URIRef(g) for g in self.remote.graph_names()} - {self.default_graph}
+
+
+class RemoteBackend:
+    """A remote store: read through SPARQL, commit the change as one SPARQL Update request.
+
+    The store has no default graph of its own that can be written (Virtuoso's is the union of all),
+    so the service's default graph is one named graph there, `default_graph`.
+    """
+
+    def __init__(self, remote: RemoteStore, default_graph: str, lock: Path):
+        self.remote, self.default_graph, self.lock = remote, default_graph, lock
+
+    @contextmanager
+    def session(self):
+        from kg.updates import writer_lock  # noqa: PLC0415 - avoids an import cycle
+
+        with writer_lock(self.lock):
+            yield RemoteReader(self.remote, self.default_graph)
+
+    def commit(self, reader: RemoteReader, change) -> None:
+        from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore  # noqa: PLC0415
+
+        from kg.updates import UpdateRefused  # noqa: PLC0415
+
+        if change.graph_request and self.remote.graph_store_url:
+            self._graph_store(reader, *change.graph_request)
+            return
+        if any(isinstance(t, BNode) for q in change.added | change.removed for t in q[:3]):
+            raise UpdateRefused(400, "远程存储不能写入空白节点，请使用IRI", "blank nodes cannot be written to the remote store; use IRIs")
+        store = SPARQLUpdateStore(query_endpoint=self.remote.query_url, update_endpoint=self.remote.update_url,
+                                  autocommit=False)
+        for s, p, o, g in change.removed:
+            store.remove((s, p, o), Graph(identifier=reader._remote_id(g)))
+        for s, p, o, g in change.added:
+            store.add((s, p, o), Graph(identifier=reader._remote_id(g)))
+        try:
+            store.commit()  # one request: the removals and the additions together
+        except Exception as exc:  # noqa: BLE001 - urllib's errors, and the store's refusals
+            raise RemoteStoreError(f"the remote store refused the change: {exc}") from exc
+
+    def _graph_store(self, reader: RemoteReader, method: str, graph_id, triples) -> None:
+        """The graph-store request, passed on to the remote store's own graph store."""
+        iri = str(reader._remote_id(graph_id))
+        if method == "delete":
+            self.remote.delete_graph(iri)
+            return
+        data = triples.serialize(format="nt", encoding="utf-8")
+        (self.remote.put_graph if method == "put" else self.remote.post_graph)(iri, data)

@@ -25,7 +25,7 @@ from rdflib.plugins.sparql.update import evalUpdate
 
 from kg import store, validate
 from kg.dataset import is_curated
-from kg.overlay import DEFAULT, OverlayStore, graph_to_ox, to_ox
+from kg.overlay import DEFAULT, OverlayStore, OxigraphReader, graph_to_ox, to_ox
 
 # USING <g> then takes graph g of the store as the default graph; nothing is fetched from the network.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
@@ -43,6 +43,9 @@ class UpdateRefused(Exception):
 class Change:
     added: set = field(default_factory=set)
     removed: set = field(default_factory=set)
+    # For a graph-store request: "put", "post" or "delete", the graph and the triples sent, so that a
+    # remote store can take the same request (blank nodes and all) instead of a SPARQL Update.
+    graph_request: tuple | None = None
 
     @property
     def empty(self) -> bool:
@@ -100,7 +103,7 @@ class _One:
         return [self.op]
 
 
-def evaluate(base: ox.Store, text: str, base_iri: str | None = None, using=(), using_named=()) -> Change:
+def evaluate(base, text: str, base_iri: str | None = None, using=(), using_named=()) -> Change:
     """The quads the update would add and remove on `base`, without changing it."""
     update = _parse(text, base_iri)
     if any(op.name == "Load" for op in update.algebra):
@@ -118,19 +121,19 @@ def evaluate(base: ox.Store, text: str, base_iri: str | None = None, using=(), u
     return Change(added, removed)
 
 
-def replace_graph(base: ox.Store, graph_id, triples: Graph | None) -> Change:
+def replace_graph(base, graph_id, triples: Graph | None) -> Change:
     """A graph-store PUT (or DELETE, with no triples): the graph holds exactly these triples afterwards."""
     overlay = OverlayStore(base)
     old = set(overlay._base_quads(None, None, None, graph_id))
     new = {(s, p, o, graph_id) for s, p, o in triples} if triples is not None else set()
-    return Change(new - old, old - new)
+    return Change(new - old, old - new, ("put" if triples is not None else "delete", graph_id, triples))
 
 
-def add_to_graph(base: ox.Store, graph_id, triples: Graph) -> Change:
+def add_to_graph(base, graph_id, triples: Graph) -> Change:
     """A graph-store POST: the triples are merged into the graph."""
     overlay = OverlayStore(base)
     old = set(overlay._base_quads(None, None, None, graph_id))
-    return Change({(s, p, o, graph_id) for s, p, o in triples} - old, set())
+    return Change({(s, p, o, graph_id) for s, p, o in triples} - old, set(), ("post", graph_id, triples))
 
 
 def _guard_curated(change: Change) -> None:
@@ -140,7 +143,7 @@ def _guard_curated(change: Change) -> None:
                             "curated graphs change only through their source files: " + ", ".join(touched))
 
 
-def _neighbourhood(base: ox.Store, change: Change) -> tuple[Graph, set]:
+def _neighbourhood(base, change: Change) -> tuple[Graph, set]:
     """The graph to validate: touched nodes, the nodes pointing at them, their descriptions after the change.
 
     A node is touched when its own description (its outgoing triples) changes; the shapes have no
@@ -171,7 +174,7 @@ def _neighbourhood(base: ox.Store, change: Change) -> tuple[Graph, set]:
     return data, {n for n in focus if isinstance(n, URIRef)}
 
 
-def check_shapes(base: ox.Store, change: Change) -> list:
+def check_shapes(base, change: Change) -> list:
     """SHACL on the touched nodes and those pointing at them, in the state after the change."""
     data, focus = _neighbourhood(base, change)
     if not focus:
@@ -180,9 +183,9 @@ def check_shapes(base: ox.Store, change: Change) -> list:
 
 
 @contextmanager
-def writer_lock(link: Path):
+def writer_lock(lock: Path):
     """One writer at a time across the service's processes."""
-    with open(link.parent / f".{link.name}.lock", "a") as handle:
+    with open(lock, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -190,37 +193,45 @@ def writer_lock(link: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def commit(link: Path, base: ox.Store, change: Change) -> Path:
-    """Write the change into a copy of the current version and publish the copy."""
-    versions = link.parent / f"{link.name}.versions"
-    staging = versions / f".staging-{uuid.uuid4().hex}"
-    try:
-        base.backup(str(staging))
-        target = ox.Store(str(staging))
-        for s, p, o, g in change.removed:
-            target.remove(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_to_ox(g)))
-        target.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_to_ox(g)) for s, p, o, g in change.added)
-        target.flush()
-        del target
-        final = versions / uuid.uuid4().hex[:16]
-        staging.rename(final)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    store.publish(link, final)
-    return final
+class EmbeddedBackend:
+    """The embedded store: read the current version, commit by publishing a changed copy of it."""
+
+    def __init__(self, link: Path):
+        self.link = Path(link)
+
+    @contextmanager
+    def session(self):
+        with writer_lock(self.link.parent / f".{self.link.name}.lock"):
+            yield OxigraphReader(ox.Store.read_only(os.path.realpath(self.link)))
+
+    def commit(self, reader: OxigraphReader, change: Change) -> None:
+        versions = self.link.parent / f"{self.link.name}.versions"
+        staging = versions / f".staging-{uuid.uuid4().hex}"
+        try:
+            reader.store.backup(str(staging))
+            target = ox.Store(str(staging))
+            for s, p, o, g in change.removed:
+                target.remove(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_to_ox(g)))
+            target.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_to_ox(g)) for s, p, o, g in change.added)
+            target.flush()
+            del target
+            final = versions / uuid.uuid4().hex[:16]
+            staging.rename(final)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        store.publish(self.link, final)
 
 
-def apply(link: Path, make_change) -> Change:
-    """Under the writer lock: compute the change on the current version, check it, commit it."""
-    with writer_lock(link):
-        base = ox.Store.read_only(os.path.realpath(link))
-        change = make_change(base)
+def apply(backend, make_change) -> Change:
+    """Under the writer lock: compute the change on the current state, check it, commit it."""
+    with backend.session() as reader:
+        change = make_change(reader)
         if change.empty:
             return change
         _guard_curated(change)
-        violations = check_shapes(base, change)
+        violations = check_shapes(reader, change)
         if violations:
             raise UpdateRefused(422, "更新违反了数据形状约束，未作任何修改", "the update breaks the shapes; nothing was changed",
                                 violations)
-        commit(link, base, change)
+        backend.commit(reader, change)
         return change

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from kg import store
+from kg.namespace import GRAPH
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -19,8 +20,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         SERVICE_ALLOW=env("GONGZHI_SERVICE_ALLOW", ""),  # SERVICE endpoint prefixes, space or comma separated
         SERVICE_ALLOW_PRIVATE=env("GONGZHI_SERVICE_ALLOW_PRIVATE", "") == "1",
         # Bearer tokens that may change data; none (the default) keeps the service read-only.
-        # A remote SPARQL 1.1 store instead of the embedded one (read-only through the service for now).
+        # A remote SPARQL 1.1 store instead of the embedded one; the named graph there that stands for
+        # the service's default graph (Virtuoso's own default graph is the union of all, not writable).
         REMOTE_QUERY_URL=env("GONGZHI_REMOTE_QUERY_URL", ""),
+        REMOTE_DEFAULT_GRAPH=env("GONGZHI_REMOTE_DEFAULT_GRAPH", str(GRAPH["default"])),
         REMOTE_UPDATE_URL=env("GONGZHI_REMOTE_UPDATE_URL", ""),
         REMOTE_GSP_URL=env("GONGZHI_REMOTE_GSP_URL", ""),
         CORS_ORIGINS=env("GONGZHI_CORS_ORIGINS", "").replace(",", " ").split(),  # "*" allows any origin
@@ -41,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(ui.bp)
     app.register_blueprint(gsp.bp)
     app.register_blueprint(void.bp)
-    if app.config["UPDATE_TOKENS"] and not app.config["REMOTE_QUERY_URL"]:
+    if app.config["UPDATE_TOKENS"]:
         description.advertise(app, languages=[description.SD.SPARQL11Update],
                               features=[description.MF.IndirectGraphIdentification,
                                         description.MF.DirectGraphIdentification, description.MF.POSTGraphCreation])

@@ -7,8 +7,8 @@ from server.errors import ProtocolError, read_only
 
 
 def writes_enabled() -> bool:
-    """Tokens configured, on the embedded store (changes to a remote store go to that store directly)."""
-    return bool(current_app.config.get("UPDATE_TOKENS")) and not current_app.config.get("REMOTE_QUERY_URL")
+    """Changing data is on only when tokens are configured."""
+    return bool(current_app.config.get("UPDATE_TOKENS"))
 
 
 def require_writer() -> None:

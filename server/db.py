@@ -1,10 +1,13 @@
 """The store for a request: queries go to a killable child process, one per serving thread."""
+import hashlib
+import tempfile
 import threading
 from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Flask, current_app
 
+from kg import updates
 from kg.executor import Executor, QueryRequest, RemoteExecutor
 from kg.federation import Policy
 
@@ -23,14 +26,30 @@ def get_executor() -> Executor | RemoteExecutor:
         if executor is not None:
             executor.kill()
         if remote:
-            from kg.remote import RemoteStore  # noqa: PLC0415 - only remote mode needs it
-
-            executor = RemoteExecutor(RemoteStore(remote, current_app.config.get("REMOTE_UPDATE_URL"),
-                                                  current_app.config.get("REMOTE_GSP_URL")))
+            executor = RemoteExecutor(_remote_store(), current_app.config["REMOTE_DEFAULT_GRAPH"])
         else:
             executor = Executor(link)
         _local.executor = executor
     return executor
+
+
+def _remote_store():
+    from kg.remote import RemoteStore  # noqa: PLC0415 - only remote mode needs it
+
+    config = current_app.config
+    return RemoteStore(config["REMOTE_QUERY_URL"], config.get("REMOTE_UPDATE_URL") or None,
+                       config.get("REMOTE_GSP_URL") or None)
+
+
+def get_backend():
+    """Where changes are computed and committed: the embedded store's versions, or the remote store."""
+    config = current_app.config
+    if not config.get("REMOTE_QUERY_URL"):
+        return updates.EmbeddedBackend(Path(config["STORE"]))
+    from kg.remote import RemoteBackend  # noqa: PLC0415 - only remote mode needs it
+
+    key = hashlib.sha1(config["REMOTE_QUERY_URL"].encode()).hexdigest()[:12]
+    return RemoteBackend(_remote_store(), config["REMOTE_DEFAULT_GRAPH"], Path(tempfile.gettempdir()) / f"gongzhi-{key}.lock")
 
 
 def init_app(app: Flask) -> None:

@@ -113,10 +113,9 @@ def virtuoso_script(*args, timeout=600) -> subprocess.CompletedProcess:
     return subprocess.run(["bash", str(VIRTUOSO_SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=timeout)
 
 
-@pytest.fixture(scope="session")
-def virtuoso(built, tmp_path_factory):
+@contextlib.contextmanager
+def started_virtuoso(built, root):
     """A fresh Virtuoso with the built dataset loaded; yields a RemoteStore over it, then stops it."""
-    root = tmp_path_factory.mktemp("virtuoso")
     port = _free_port_pair()
     try:
         run = virtuoso_script("start", root, port)
@@ -131,11 +130,34 @@ def virtuoso(built, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def virtuoso(built, tmp_path_factory):
+    """Virtuoso holding exactly the built dataset: for the tests that read."""
+    with started_virtuoso(built, tmp_path_factory.mktemp("virtuoso")) as remote:
+        yield remote
+
+
+@pytest.fixture(scope="session")
+def virtuoso_scratch(built, tmp_path_factory):
+    """A second Virtuoso, for the tests that write."""
+    with started_virtuoso(built, tmp_path_factory.mktemp("virtuoso-scratch")) as remote:
+        yield remote
+
+
+@pytest.fixture(scope="session")
 def virtuoso_server(built, virtuoso):
     """The service in remote-store mode, over the Virtuoso that `virtuoso` started and loaded."""
     with running_server(built, GONGZHI_REMOTE_QUERY_URL=virtuoso.query_url,
                         GONGZHI_REMOTE_UPDATE_URL=virtuoso.update_url,
                         GONGZHI_REMOTE_GSP_URL=virtuoso.graph_store_url) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def virtuoso_writable_server(built, virtuoso_scratch):
+    """The service in remote-store mode over its own Virtuoso, taking updates with TOKEN."""
+    remote = virtuoso_scratch
+    with running_server(built, GONGZHI_REMOTE_QUERY_URL=remote.query_url, GONGZHI_REMOTE_UPDATE_URL=remote.update_url,
+                        GONGZHI_REMOTE_GSP_URL=remote.graph_store_url, GONGZHI_UPDATE_TOKENS=TOKEN) as base:
         yield base
 
 

@@ -22,6 +22,12 @@ INSERT DATA { GRAPH <https://example.org/gongzhi-test/notes> {
 } }"""
 
 
+@pytest.fixture(scope="module", params=["embedded", "virtuoso"])
+def writable(request):
+    """A service taking updates with TOKEN: on the embedded store, and over Virtuoso."""
+    return request.getfixturevalue("writable_server" if request.param == "embedded" else "virtuoso_writable_server")
+
+
 def _update(base, text, headers=AUTH):
     return requests.post(f"{base}/sparql", data=text.encode(), timeout=30,
                          headers={"Content-Type": "application/sparql-update", **headers})
@@ -38,35 +44,35 @@ def test_the_read_only_service_refuses_updates(server):
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}])
-def test_a_valid_bearer_token_is_required(writable_server, headers):
-    before = _count(writable_server)
-    response = _update(writable_server, GOOD, headers)
+def test_a_valid_bearer_token_is_required(writable, headers):
+    before = _count(writable)
+    response = _update(writable, GOOD, headers)
     assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert _count(writable_server) == before
+    assert _count(writable) == before
 
 
-def test_a_valid_update_commits_and_is_seen_by_queries(writable_server):
-    before = _count(writable_server)
-    assert _update(writable_server, GOOD).status_code == 204
-    assert _count(writable_server) == before + 7
-    ask = requests.get(f"{writable_server}/sparql", params={
+def test_a_valid_update_commits_and_is_seen_by_queries(writable):
+    before = _count(writable)
+    assert _update(writable, GOOD).status_code == 204
+    assert _count(writable) == before + 7
+    ask = requests.get(f"{writable}/sparql", params={
         "query": "ASK { <https://example.org/gongzhi-test/office> <%s> <https://w3id.org/gongzhi/id/wuxi> }"
                  % GZ.locatedIn})
     assert ask.json()["boolean"] is True
 
 
-def test_an_update_breaking_the_shapes_is_refused_with_the_report_and_changes_nothing(writable_server):
+def test_an_update_breaking_the_shapes_is_refused_with_the_report_and_changes_nothing(writable):
     bad = GOOD.replace('"Test office"@en', '"Test office"@fr').replace("gongzhi-test/office", "gongzhi-test/bad")
-    before = _count(writable_server)
-    response = _update(writable_server, bad)
+    before = _count(writable)
+    response = _update(writable, bad)
     assert response.status_code == 422
     body = response.json()
     assert [v["rule"] for v in body["violations"]] == ["label-en"]
     assert body["violations"][0]["message"]["zh"] and body["violations"][0]["message"]["en"]
-    assert body["message"]["zh"] and _count(writable_server) == before
+    assert body["message"]["zh"] and _count(writable) == before
 
 
-def test_the_nodes_pointing_at_a_changed_node_are_checked_too(writable_server):
+def test_the_nodes_pointing_at_a_changed_node_are_checked_too(writable):
     """Retyping a place that an office points at breaks the office's range rule: refused."""
     place = GOOD.replace("gongzhi-test/office", "gongzhi-test/office2").replace(
         "<https://w3id.org/gongzhi/id/wuxi>", "<https://example.org/gongzhi-test/town>")
@@ -76,12 +82,12 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 INSERT DATA { GRAPH <https://example.org/gongzhi-test/notes> {
   <https://example.org/gongzhi-test/town> a gz:Community ; rdfs:label "测试社区"@zh, "Test community"@en ;
     gz:placeLevel gzc:community ; gz:evidence <https://example.org/gongzhi-test/office/e> . } }"""
-    assert _update(writable_server, town).status_code == 204
-    assert _update(writable_server, place).status_code == 204
+    assert _update(writable, town).status_code == 204
+    assert _update(writable, place).status_code == 204
     retype = """PREFIX gz: <https://w3id.org/gongzhi/ontology#>
 DELETE DATA { GRAPH <https://example.org/gongzhi-test/notes> { <https://example.org/gongzhi-test/town> a gz:Community } } ;
 INSERT DATA { GRAPH <https://example.org/gongzhi-test/notes> { <https://example.org/gongzhi-test/town> a gz:Theory } }"""
-    response = _update(writable_server, retype)
+    response = _update(writable, retype)
     assert response.status_code == 422
     assert {(v["entry"], v["rule"]) for v in response.json()["violations"]} >= {
         ("https://example.org/gongzhi-test/office2", "range-locatedIn")}
@@ -92,34 +98,34 @@ INSERT DATA { GRAPH <https://example.org/gongzhi-test/notes> { <https://example.
     "DELETE WHERE { GRAPH <%s> { <https://w3id.org/gongzhi/id/wuxi> ?p ?o } }" % GRAPH["case/southern-jiangsu"],
     "CLEAR GRAPH <%s>" % GRAPH["ontology"],
 ])
-def test_curated_graphs_change_only_through_their_files(writable_server, text):
-    before = _count(writable_server)
-    response = _update(writable_server, text)
+def test_curated_graphs_change_only_through_their_files(writable, text):
+    before = _count(writable)
+    response = _update(writable, text)
     assert response.status_code == 403 and "source files" in response.json()["message"]["en"]
-    assert _count(writable_server) == before
+    assert _count(writable) == before
 
 
-def test_clear_all_leaves_the_curated_graphs(writable_server):
-    curated = requests.get(f"{writable_server}/sparql", params={
+def test_clear_all_leaves_the_curated_graphs(writable):
+    curated = requests.get(f"{writable}/sparql", params={
         "query": COUNT, "named-graph-uri": str(GRAPH["case/general"])}).json()
-    assert _update(writable_server, "CLEAR ALL").status_code == 204
-    after = requests.get(f"{writable_server}/sparql", params={
+    assert _update(writable, "CLEAR ALL").status_code == 204
+    after = requests.get(f"{writable}/sparql", params={
         "query": COUNT, "named-graph-uri": str(GRAPH["case/general"])}).json()
     assert after == curated and int(after["results"]["bindings"][0]["n"]["value"]) > 1000
 
 
 @pytest.mark.parametrize("text, status", [("LOAD <http://example.org/data.ttl>", 403), ("INSERT DATA { <a> }", 400)])
-def test_load_and_bad_syntax_are_refused(writable_server, text, status):
-    assert _update(writable_server, text).status_code == status
+def test_load_and_bad_syntax_are_refused(writable, text, status):
+    assert _update(writable, text).status_code == status
 
 
-def test_update_by_get_is_refused(writable_server):
-    response = requests.get(f"{writable_server}/sparql", params={"update": "CLEAR ALL"}, headers=AUTH)
+def test_update_by_get_is_refused(writable):
+    response = requests.get(f"{writable}/sparql", params={"update": "CLEAR ALL"}, headers=AUTH)
     assert response.status_code == 400
 
 
-def test_graph_store_round_trip(writable_server):
-    url = f"{writable_server}/gsp"
+def test_graph_store_round_trip(writable):
+    url = f"{writable}/gsp"
     body = "<https://example.org/a> <https://example.org/b> \"c\" ."
     assert requests.put(url, params={"graph": NOTES + "/gsp"}, data=body,
                         headers={"Content-Type": "application/n-triples"}).status_code == 401
@@ -132,8 +138,8 @@ def test_graph_store_round_trip(writable_server):
     assert requests.get(url, params={"graph": NOTES + "/gsp"}).status_code == 404
 
 
-def test_graph_store_refuses_curated_graphs_and_bad_rdf(writable_server):
-    url = f"{writable_server}/gsp"
+def test_graph_store_refuses_curated_graphs_and_bad_rdf(writable):
+    url = f"{writable}/gsp"
     curated = requests.put(url, params={"graph": str(GRAPH["case/general"])}, data="",
                            headers={"Content-Type": "text/turtle", **AUTH})
     assert curated.status_code == 403
@@ -146,16 +152,16 @@ def test_graph_store_is_off_on_the_read_only_service(server):
     assert requests.get(f"{server}/gsp", params={"default": ""}).status_code == 404
 
 
-def test_rdflib_sparqlupdatestore_client(writable_server):
-    store = SPARQLUpdateStore(query_endpoint=f"{writable_server}/sparql", update_endpoint=f"{writable_server}/sparql",
+def test_rdflib_sparqlupdatestore_client(writable):
+    store = SPARQLUpdateStore(query_endpoint=f"{writable}/sparql", update_endpoint=f"{writable}/sparql",
                               headers=dict(AUTH))
     graph = Graph(store=store, identifier=URIRef(NOTES + "/client"))
     graph.add((URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("o")))
     assert (URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("o")) in graph
 
 
-def test_service_in_an_update_is_held_to_the_same_policy(writable_server):
+def test_service_in_an_update_is_held_to_the_same_policy(writable):
     text = ("INSERT { GRAPH <https://example.org/gongzhi-test/notes> { ?s ?p ?o } } "
             "WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
-    response = _update(writable_server, text)
+    response = _update(writable, text)
     assert response.status_code == 403 and "allowlist" in response.json()["message"]["en"]

@@ -17,14 +17,17 @@ from tests.conftest import TOKEN
 TESTS = w3c.load()
 
 
-@pytest.fixture(scope="module", params=["read-only", "writable", "virtuoso"])
+@pytest.fixture(scope="module", params=["read-only", "writable", "virtuoso", "virtuoso-writable"])
 def endpoints(request):
-    """The suite runs against the read-only service, one that takes updates with a token, and the
-    service in remote-store mode over Virtuoso."""
+    """The suite runs against the service read-only and taking updates with a token, each on the
+    embedded store and in remote-store mode over Virtuoso."""
     if request.param == "read-only":
         return w3c.Endpoints(request.getfixturevalue("server"))
     if request.param == "virtuoso":
         return w3c.Endpoints(request.getfixturevalue("virtuoso_server"))
+    if request.param == "virtuoso-writable":
+        return w3c.Endpoints(request.getfixturevalue("virtuoso_writable_server"),
+                             headers={"Authorization": f"Bearer {TOKEN}"})
     return w3c.Endpoints(request.getfixturevalue("writable_server"), headers={"Authorization": f"Bearer {TOKEN}"})
 
 
