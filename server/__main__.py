@@ -23,7 +23,8 @@ def main() -> int:
                                "--threads", str(args.threads), "--access-logfile", "-",
                                # GET queries from browsers can be long; longer ones should use POST.
                                "--limit-request-line", "8190",
-                               "--access-logformat", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms', "server.wsgi:app"])
+                               "--access-logformat", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms query=%({x-query-time}o)s',
+                               "server.wsgi:app"])
 
 
 if __name__ == "__main__":

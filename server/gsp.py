@@ -6,6 +6,8 @@ same checked, all-or-nothing path as SPARQL Update.
 import json
 import uuid
 
+import pyoxigraph as ox
+
 from flask import Blueprint, Response, current_app, request, url_for
 from rdflib import Graph, URIRef
 
@@ -34,7 +36,13 @@ def _target(rest: str | None):
         raise bad_request("只能指定一个图：graph=… 或 default", "name one graph: graph=... or default")
     if default:
         return DEFAULT
-    return URIRef(graphs[0]) if graphs else None
+    if not graphs:
+        return None
+    try:
+        ox.NamedNode(graphs[0])
+    except ValueError as exc:
+        raise bad_request(f"graph 参数不是有效的IRI：{exc}", f"the graph parameter is not a valid IRI: {exc}") from None
+    return URIRef(graphs[0])
 
 
 def _ask(name: str, graph) -> tuple[str, tuple[str]]:
@@ -47,8 +55,12 @@ def _exists(graph) -> bool:
     if graph == DEFAULT:
         return True
     text, graphs = _ask("graph-nonempty.rq", graph)
-    answer = get_executor().run(QueryRequest(text, graphs, results_format="application/sparql-results+json"),
-                                float(current_app.config["QUERY_TIMEOUT"]))
+    try:
+        answer = get_executor().run(QueryRequest(text, graphs, results_format="application/sparql-results+json"),
+                                    float(current_app.config["QUERY_TIMEOUT"]))
+    except QueryFailed as exc:
+        raise ProtocolError(503 if exc.kind == "timeout" else 502, f"无法读取该图：{exc}",
+                            f"the graph cannot be read: {exc}") from None
     return json.loads(answer.body)["boolean"]
 
 

@@ -115,3 +115,11 @@ def test_errors_are_json_not_tracebacks(server):
     response = requests.get(f"{server}/no-such-page")
     assert response.status_code == 404
     assert "Traceback" not in response.text and json.loads(response.text)["status"] == 404
+
+
+def test_access_log_has_a_line_per_request_with_the_query_time(server, built):
+    response = requests.get(f"{server}/sparql", params={"query": CASES})
+    assert response.headers["X-Query-Time"].endswith("2rows")
+    port = server.rsplit(":", 1)[1]
+    log = (built.nquads.parent / f"server-{port}.log").read_text(encoding="utf-8")
+    assert any("GET /sparql?query=" in line and "query=" in line and "2rows" in line for line in log.splitlines())

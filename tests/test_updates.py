@@ -165,3 +165,8 @@ def test_service_in_an_update_is_held_to_the_same_policy(writable):
             "WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     response = _update(writable, text)
     assert response.status_code == 403 and "allowlist" in response.json()["message"]["en"]
+
+
+def test_graph_store_bad_graph_iri_is_400(writable):
+    response = requests.get(f"{writable}/gsp", params={"graph": "not an iri"})
+    assert response.status_code == 400 and "valid IRI" in response.json()["message"]["en"]
