@@ -9,6 +9,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -57,6 +58,22 @@ RESULT_FORMATS = _by_media_type((ox.QueryResultsFormat.JSON, ox.QueryResultsForm
                                  ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV))
 GRAPH_FORMATS = _by_media_type((ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD,
                                 ox.RdfFormat.RDF_XML, ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS))
+
+
+class QueryEngine(Protocol):
+    """The narrow interface through which the service reads a store: `Executor` for the embedded
+    Oxigraph (a killable child process), `RemoteExecutor` for any SPARQL 1.1 store over HTTP."""
+
+    link: str
+
+    def run(self, req: QueryRequest, timeout: float) -> Answer:
+        """Answer the query in the format the request chose, or raise QueryFailed."""
+
+    def graph_names(self, timeout: float = 10.0) -> list[str]:
+        """The store's named graphs."""
+
+    def kill(self) -> None:
+        """Stop whatever runs a query for this engine."""
 
 
 class _TooManyRows(Exception):

@@ -7,6 +7,11 @@ GZD = Namespace("https://w3id.org/gongzhi/id/")
 GRAPH = Namespace("https://w3id.org/gongzhi/graph/")
 PAPER = GZD["paper"]
 SHAPES = Namespace("https://w3id.org/gongzhi/shapes#")
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")  # of the data, as of the source paper
+# Vocabularies rdflib does not carry: the service description, and the W3C test manifests (the only
+# vocabulary that names graph-store features such as mf:IndirectGraphIdentification).
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 
 
 class GZ(DefinedNamespace):

@@ -1,4 +1,4 @@
-"""A remote SPARQL 1.1 store over HTTP (tested with OpenLink Virtuoso), behind the `kg.store.Store` interface.
+"""A remote SPARQL 1.1 store over HTTP (tested with OpenLink Virtuoso): the client the service reads and writes it with.
 
 Queries go to the SPARQL 1.1 Protocol endpoint, updates to the Update endpoint, whole graphs to the
 Graph Store HTTP Protocol endpoint (or, without one, to the equivalent SPARQL operations). Results

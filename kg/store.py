@@ -1,11 +1,10 @@
-"""The embedded Oxigraph store: built aside, swapped in atomically, opened read-only to serve."""
+"""The embedded Oxigraph store on disk: versions built aside and published by swapping a link."""
 import hashlib
 import os
 import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -63,40 +62,3 @@ def _prune(versions: Path, current: Path, keep: int = 3, grace_s: float = 120.0)
     for child in old[keep - 1:]:
         if now - child.stat().st_mtime > grace_s:
             shutil.rmtree(child, ignore_errors=True)
-
-
-class Store(Protocol):
-    """The narrow interface between the service and a store: an embedded Oxigraph or a remote one.
-
-    Query results are pyoxigraph's result objects (or objects with the same `serialize` and
-    iteration), so the service negotiates formats the same way whatever the store.
-    """
-
-    def query(self, sparql: str, default_graph=None, named_graphs=None):
-        """Run a query; with no dataset given, the default graph is the union of the named graphs."""
-
-    def graph_names(self) -> list[str]:
-        """The named graphs, as IRIs."""
-
-    def __len__(self) -> int:
-        """The number of quads."""
-
-
-class OxigraphStore:
-    """Read-only access to a built store; queries see the union of the named graphs by default."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._store = ox.Store.read_only(str(self.path.resolve()))
-
-    def query(self, sparql: str, default_graph=None, named_graphs=None):
-        """Run a SPARQL query. Without a dataset in the request, the default graph is the union."""
-        if default_graph is None and named_graphs is None:
-            return self._store.query(sparql, use_default_graph_as_union=True)
-        return self._store.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
-
-    def graph_names(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs())
-
-    def __len__(self) -> int:
-        return len(self._store)

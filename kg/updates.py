@@ -13,6 +13,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 import rdflib.plugins.sparql
@@ -193,6 +194,16 @@ def writer_lock(lock: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+class Backend(Protocol):
+    """Where changes are worked out and committed: `EmbeddedBackend`, or kg.remote.RemoteBackend."""
+
+    def session(self):
+        """A context that holds the writer lock and yields a reader of the current state."""
+
+    def commit(self, reader, change: Change) -> None:
+        """Make the change, all of it or nothing."""
+
+
 class EmbeddedBackend:
     """The embedded store: read the current version, commit by publishing a changed copy of it."""
 
@@ -222,7 +233,7 @@ class EmbeddedBackend:
         store.publish(self.link, final)
 
 
-def apply(backend, make_change) -> Change:
+def apply(backend: Backend, make_change) -> Change:
     """Under the writer lock: compute the change on the current state, check it, commit it."""
     with backend.session() as reader:
         change = make_change(reader)

@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from kg import store
-from kg.namespace import GRAPH
+from kg.namespace import GRAPH, MF, SD
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -45,9 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(gsp.bp)
     app.register_blueprint(void.bp)
     if app.config["UPDATE_TOKENS"]:
-        description.advertise(app, languages=[description.SD.SPARQL11Update],
-                              features=[description.MF.IndirectGraphIdentification,
-                                        description.MF.DirectGraphIdentification, description.MF.POSTGraphCreation])
+        description.advertise(app, languages=[SD.SPARQL11Update], features=[
+            MF.IndirectGraphIdentification, MF.DirectGraphIdentification, MF.POSTGraphCreation])
     return app
 
 

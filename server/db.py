@@ -8,7 +8,7 @@ import pyoxigraph as ox
 from flask import Flask, current_app
 
 from kg import updates
-from kg.executor import Executor, QueryRequest, RemoteExecutor
+from kg.executor import Executor, QueryEngine, QueryRequest, RemoteExecutor
 from kg.federation import Policy
 
 QUERIES = Path(__file__).parent / "queries"
@@ -17,7 +17,7 @@ TSV = "text/tab-separated-values"
 _local = threading.local()
 
 
-def get_executor() -> Executor | RemoteExecutor:
+def get_executor() -> QueryEngine:
     """This thread's executor: the embedded store's killable child, or the remote store's client."""
     remote = current_app.config.get("REMOTE_QUERY_URL")
     link = remote or str(current_app.config["STORE"])

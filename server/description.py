@@ -6,14 +6,13 @@ which clients and the W3C test runner read, says what the service really does.
 """
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, request, url_for
-from rdflib import RDF, RDFS, Namespace
+from rdflib import RDF, RDFS
+
+from kg.namespace import SD
 
 from server import negotiation
 from server.db import get_executor
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-# Graph-store features are named only by the W3C test manifests (mf:IndirectGraphIdentification, ...).
-MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 FORMATS = negotiation.GRAPH_FORMATS
 PREFIXES = {"sd": str(SD), "rdf": str(RDF), "rdfs": str(RDFS)}
 

@@ -6,13 +6,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request, url_for
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
-from kg.namespace import GZD, PAPER
+from kg.namespace import GZD, LICENSE, PAPER
 from server import negotiation
 from server.db import select_rows
 
 bp = Blueprint("void", __name__)
 DATASET = GZD["dataset"]
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 _cache: dict = {}
 
 

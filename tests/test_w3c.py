@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from server.description import SD
+from kg.namespace import SD
 from tests import w3c_runner as w3c
 from tests.conftest import TOKEN
 

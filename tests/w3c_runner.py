@@ -30,7 +30,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 from rdflib.query import Result
 
-from server.description import MF, SD
+from kg.namespace import MF, SD
 
 SUITE = Path(os.environ.get("GONGZHI_W3C_TESTS", "/work/shared/w3c/sparql11"))
 MANIFESTS = {"protocol": "protocol/manifest.ttl", "graph-store": "graph-store-protocol/manifest.ttl",
