@@ -170,3 +170,22 @@ def test_service_in_an_update_is_held_to_the_same_policy(writable):
 def test_graph_store_bad_graph_iri_is_400(writable):
     response = requests.get(f"{writable}/gsp", params={"graph": "not an iri"})
     assert response.status_code == 400 and "valid IRI" in response.json()["message"]["en"]
+
+
+@pytest.mark.parametrize("method, path, kwargs", [
+    ("GET", "/sparql", {"params": {"query": "ASK {}", "default-graph-uri": "not an iri"}}),
+    ("GET", "/sparql", {"params": {"query": "ASK {}", "timeout": "-1"}}),
+    ("GET", "/sparql", {"params": {"query": "ASK {}", "format": "pdf"}}),
+    ("GET", "/sparql", {"params": {"query": "ASK {}"}, "headers": {"Accept": ";;;,,,garbage"}}),
+    ("POST", "/sparql", {"data": {"nothing": "here"}}),
+    ("POST", "/sparql", {"data": b"\xff\xfe", "headers": {"Content-Type": "application/sparql-update", **AUTH}}),
+    ("PUT", "/gsp", {"params": {"graph": NOTES + "/x"}, "data": b"x", "headers": {"Content-Type": "image/png", **AUTH}}),
+    ("POST", "/gsp", {"data": b"<a> <b> <c> .", "headers": {"Content-Type": "application/n-triples", **AUTH}}),
+    ("DELETE", "/gsp", {"params": {"graph": NOTES + "/never-made"}, "headers": AUTH}),
+    ("PATCH", "/sparql", {}),
+    ("GET", "/gsp", {"params": {"graph": [NOTES + "/a", NOTES + "/b"]}}),
+])
+def test_bad_requests_get_a_4xx_with_a_message(writable, method, path, kwargs):
+    response = requests.request(method, f"{writable}{path}", timeout=30, **kwargs)
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["message"]["en"] and response.json()["message"]["zh"]
