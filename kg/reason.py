@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import owlready2
-from rdflib import Graph
+from rdflib import OWL, Graph
 
 
 class ReasonerFailed(RuntimeError):
@@ -30,7 +30,10 @@ def reason(graph: Graph) -> ReasonerReport:
         raise ReasonerFailed("java not found: run `make setup` / 未找到 java：请运行 `make setup`")
     with tempfile.TemporaryDirectory() as tmp:
         nt = Path(tmp) / "gongzhi.nt"
-        graph.serialize(nt, format="nt", encoding="utf-8")
+        # Everything imported is already in the graph; owlready2 would otherwise try to download it.
+        merged = Graph()
+        merged += (t for t in graph if t[1] != OWL.imports)
+        merged.serialize(nt, format="nt", encoding="utf-8")
         world = owlready2.World()
         world.get_ontology(nt.as_uri()).load()
         try:
