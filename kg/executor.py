@@ -27,6 +27,7 @@ class QueryRequest:
     graph_format: str | None = None  # media type for CONSTRUCT/DESCRIBE
     max_rows: int = 100_000
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint)
+    bindings: tuple[tuple[str, str], ...] = ()  # (variable, IRI) pairs bound before the query runs
 
 
 @dataclass(frozen=True)
@@ -108,13 +109,14 @@ def _graphs(iris: tuple[str, ...]):
 
 
 def _answer(store: ox.Store, req: QueryRequest) -> Answer:
+    substitutions = {ox.Variable(name): ox.NamedNode(iri) for name, iri in req.bindings}
     if req.default_graphs or req.named_graphs:
         # A dataset in the request: exactly that one (an empty list of the other kind means none).
         results = store.query(req.query, base_iri=req.base_iri, default_graph=_graphs(req.default_graphs) or [],
-                              named_graphs=_graphs(req.named_graphs) or [])
+                              named_graphs=_graphs(req.named_graphs) or [], substitutions=substitutions)
     else:
         # No dataset in the request: the query's own FROM, else the union of all graphs.
-        results = store.query(req.query, base_iri=req.base_iri,
+        results = store.query(req.query, base_iri=req.base_iri, substitutions=substitutions,
                               use_default_graph_as_union=not has_dataset_clause(req.query))
     return serialize(results, req)
 
@@ -245,6 +247,8 @@ class RemoteExecutor:
         # as base, and any BASE of the query's own, coming after it, still wins. The IRI is the service's
         # own endpoint, checked by pyoxigraph, not a value taken into a query.
         text = f"BASE {ox.NamedNode(req.base_iri)}\n{req.query}" if req.base_iri else req.query
+        if req.bindings:
+            raise QueryFailed("store", "bound variables are for the embedded store only")
         default = [self.default_graph if g == DEFAULT_GRAPH else g for g in req.default_graphs]
         try:
             results = self.remote.query(text, default_graph=default if given else None,

@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from server import cors, db, description, errors, gsp, meta, sparql, ui, void
+    from server import cors, db, description, errors, gsp, meta, resources, sparql, ui, void
 
     db.init_app(app)
     cors.init_app(app)
@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(ui.bp)
     app.register_blueprint(gsp.bp)
     app.register_blueprint(void.bp)
+    app.register_blueprint(resources.bp)
     if app.config["UPDATE_TOKENS"]:
         description.advertise(app, languages=[SD.SPARQL11Update], features=[
             MF.IndirectGraphIdentification, MF.DirectGraphIdentification, MF.POSTGraphCreation])
