@@ -81,11 +81,11 @@ class OverlayStore(Store):
         self.graphs_removed: set = set()
         self.hidden = lambda graph_id: False  # graphs left out of "all graphs" (CLEAR ALL, DROP NAMED)
 
-    def _base_quads(self, s, p, o, graph_id) -> Iterator[Quad]:
+    def base_quads(self, s, p, o, graph_id) -> Iterator[Quad]:
         return self.base.quads(s, p, o, graph_id)
 
-    def _quads(self, s, p, o, graph_id) -> Iterator[Quad]:
-        for quad in self._base_quads(s, p, o, graph_id):
+    def quads(self, s, p, o, graph_id) -> Iterator[Quad]:
+        for quad in self.base_quads(s, p, o, graph_id):
             if quad not in self.removed:
                 yield quad
         for quad in list(self.added):
@@ -101,7 +101,7 @@ class OverlayStore(Store):
     def triples(self, triple_pattern, context=None):
         s, p, o = triple_pattern
         graph_id = self._graph_id(context)
-        for quad in self._quads(s, p, o, graph_id):
+        for quad in self.quads(s, p, o, graph_id):
             yield quad[:3], iter([Graph(store=self, identifier=quad[3])])
 
     def add(self, triple, context, quoted=False):
@@ -110,7 +110,7 @@ class OverlayStore(Store):
         self.added.add(quad)
 
     def remove(self, triple_pattern, context=None):
-        for quad in list(self._quads(*triple_pattern, self._graph_id(context))):
+        for quad in list(self.quads(*triple_pattern, self._graph_id(context))):
             self.added.discard(quad)
             self.removed.add(quad)
 
@@ -119,7 +119,7 @@ class OverlayStore(Store):
         names |= self.graphs_added
         names -= self.graphs_removed - {q[3] for q in self.added}
         for name in sorted((n for n in names - {DEFAULT} if not self.hidden(n)), key=str):
-            if triple is None or any(True for _ in self._quads(*triple, name)):
+            if triple is None or any(True for _ in self.quads(*triple, name)):
                 yield Graph(store=self, identifier=name)
 
     def add_graph(self, graph):
@@ -132,9 +132,11 @@ class OverlayStore(Store):
         self.graphs_added.discard(graph.identifier)
 
     def __len__(self, context=None):
-        return sum(1 for _ in self._quads(None, None, None, self._graph_id(context)))
+        return sum(1 for _ in self.quads(None, None, None, self._graph_id(context)))
 
     def diff(self) -> tuple[set[Quad], set[Quad]]:
         """What committing would add and remove, each checked against the base."""
-        base_has = lambda q: any(True for _ in self._base_quads(*q))  # noqa: E731
-        return {q for q in self.added if not base_has(q)}, {q for q in self.removed if base_has(q)}
+        def in_base(quad) -> bool:
+            return any(True for _ in self.base_quads(*quad))
+
+        return {q for q in self.added if not in_base(q)}, {q for q in self.removed if in_base(q)}

@@ -125,7 +125,7 @@ def evaluate(base, text: str, base_iri: str | None = None, using=(), using_named
 def replace_graph(base, graph_id, triples: Graph | None) -> Change:
     """A graph-store PUT (or DELETE, with no triples): the graph holds exactly these triples afterwards."""
     overlay = OverlayStore(base)
-    old = set(overlay._base_quads(None, None, None, graph_id))
+    old = set(overlay.base_quads(None, None, None, graph_id))
     new = {(s, p, o, graph_id) for s, p, o in triples} if triples is not None else set()
     return Change(new - old, old - new, ("put" if triples is not None else "delete", graph_id, triples))
 
@@ -133,7 +133,7 @@ def replace_graph(base, graph_id, triples: Graph | None) -> Change:
 def add_to_graph(base, graph_id, triples: Graph) -> Change:
     """A graph-store POST: the triples are merged into the graph."""
     overlay = OverlayStore(base)
-    old = set(overlay._base_quads(None, None, None, graph_id))
+    old = set(overlay.base_quads(None, None, None, graph_id))
     return Change({(s, p, o, graph_id) for s, p, o in triples} - old, set(), ("post", graph_id, triples))
 
 
@@ -156,21 +156,21 @@ def _neighbourhood(base, change: Change) -> tuple[Graph, set]:
     overlay.added, overlay.removed = set(change.added), set(change.removed)
     focus = set(touched)
     for node in touched:
-        focus |= {q[0] for q in overlay._quads(None, None, node, None)}
+        focus |= {q[0] for q in overlay.quads(None, None, node, None)}
     data = Graph()
     described = set()
     frontier = set(focus)
     for _ in range(2):  # the nodes, and one more step for their evidence and the types of what they point at
         nxt = set()
         for node in frontier - described:
-            for s, p, o, _ in overlay._quads(node, None, None, None):
+            for s, p, o, _ in overlay.quads(node, None, None, None):
                 data.add((s, p, o))
                 if not isinstance(o, Literal):
                     nxt.add(o)
             described.add(node)
         frontier = nxt
     for node in frontier - described:
-        for s, p, o, _ in overlay._quads(node, RDF.type, None, None):
+        for s, p, o, _ in overlay.quads(node, RDF.type, None, None):
             data.add((s, p, o))
     return data, {n for n in focus if isinstance(n, URIRef)}
 

@@ -42,10 +42,9 @@ def _page(iri: URIRef, g: Graph) -> str:
     incoming = sorted((s, p) for s, p in g.subject_predicates(iri))
     evidence = sorted((str(g.value(g.value(e, GZ.inSection), GZ.sectionNumber) or ""), str(g.value(e, GZ.quote)))
                       for e in g.objects(iri, GZ.evidence))
-    local = lambda term: _local(term)  # noqa: E731
     return render_template("resource.html", iri=str(iri), zh=_label(g, iri, "zh"), en=_label(g, iri, "en"),
                            types=[o for o in g.objects(iri, RDF.type)], rows=rows, incoming=incoming,
-                           evidence=evidence, label=lambda n, lang: _label(g, n, lang), local=local,
+                           evidence=evidence, label=lambda n, lang: _label(g, n, lang), local=_local,
                            literal=lambda t: isinstance(t, Literal))
 
 
