@@ -8,7 +8,7 @@ PORT ?= 8808
 HOST ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup java chromium npm generate fmt validate reason build run serve test expected clean
+.PHONY: help setup java chromium npm rml generate fmt validate reason build run serve test expected clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/  \1\t\2/' | expand -t 14
@@ -33,7 +33,10 @@ $(NPM_STAMP): package-lock.json
 
 npm: $(NPM_STAMP) ## install the query page's browser assets (YASGUI) as package-lock.json pins them
 
-setup: $(STAMP) java chromium npm ## create the virtual environment (pinned packages), Java, Chromium, npm packages
+rml: $(STAMP) ## install the RML engine (morph-kgc) for `kg import` in its own environment, var/rml-venv
+	$(PY) -c "from kg.importer import ensure_engine; ensure_engine()"
+
+setup: $(STAMP) java chromium npm rml ## create the virtual environment (pinned packages), Java, Chromium, npm, RML
 
 # --- ontology and cases ------------------------------------------------------------------------------
 

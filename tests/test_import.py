@@ -1,0 +1,114 @@
+"""`kg import`: the China administrative divisions CSVs through the RML mapping (morph-kgc)."""
+import csv
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg import importer, paths
+
+SOURCES = Path("/work/shared/external/china-admin-divisions")
+MAPPING = paths.ROOT / "kg" / "mappings" / "china-admin-divisions.rml.ttl"
+GRAPH = "https://w3id.org/gongzhi/graph/china-admin-divisions"
+DIV = "https://w3id.org/gongzhi/division/"
+PREFIXES = """PREFIX gz: <https://w3id.org/gongzhi/ontology#>
+PREFIX gzc: <https://w3id.org/gongzhi/concept/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX void: <http://rdfs.org/ns/void#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+LEVELS = {"provinces": "province", "cities": "prefecture-level-city", "areas": "district",
+          "streets": "subdistrict"}
+
+
+def rows(name):
+    with open(SOURCES / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def store():
+    if not SOURCES.is_dir():
+        pytest.skip("the external datasets are not at /work/shared/external")
+    importer.ensure_engine()
+    start = time.perf_counter()
+    nquads = importer.import_csv_dataset(MAPPING, SOURCES, GRAPH)
+    elapsed = time.perf_counter() - start
+    s = ox.Store()
+    s.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
+    print(f"\nimport of china-admin-divisions: {elapsed:.2f} s, {len(s)} quads")
+    return s
+
+
+def select(store, query):
+    return [[t.value if t is not None else None for t in row]
+            for row in store.query(PREFIXES + query, use_default_graph_as_union=True)]
+
+
+def test_row_counts_per_level(store):
+    for name, level in LEVELS.items():
+        expected = len(rows(name))
+        got = select(store, f"""SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{
+            ?d a gz:AdministrativeDivision ; gz:placeLevel gzc:{level} ; gz:nbsCode ?c ; rdfs:label ?l }}""")
+        assert int(got[0][0]) == expected, (name, got, expected)
+    assert [len(rows(n)) for n in LEVELS] == [31, 342, 2978, 41352]
+
+
+def test_every_division_has_one_label_code_level(store):
+    bad = select(store, """SELECT ?d WHERE { ?d a gz:AdministrativeDivision .
+        { SELECT ?d (COUNT(DISTINCT ?l) AS ?nl) (COUNT(DISTINCT ?c) AS ?nc) (COUNT(DISTINCT ?v) AS ?nv)
+          WHERE { ?d a gz:AdministrativeDivision ; rdfs:label ?l ; gz:nbsCode ?c ; gz:placeLevel ?v } GROUP BY ?d }
+        FILTER (?nl != 1 || ?nc != 1 || ?nv != 1) }""")
+    assert bad == []
+    tagged = select(store, """SELECT (COUNT(*) AS ?n) WHERE { ?d gz:nbsCode ?c ; rdfs:label ?l .
+        FILTER (langMatches(lang(?l), "zh") && datatype(?c) = xsd:string && STRENDS(STR(?d), ?c)) }""".replace(
+        "xsd:string", "<http://www.w3.org/2001/XMLSchema#string>"))
+    assert int(tagged[0][0]) == 44703
+
+
+def test_shangqingsi_chain(store):
+    got = select(store, """SELECT ?code ?area ?areaName ?city ?cityName ?prov ?provName WHERE {
+        ?s rdfs:label "上清寺街道"@zh ; gz:nbsCode ?code ; gz:partOfPlace ?area .
+        ?area rdfs:label ?areaName ; gz:partOfPlace ?city .
+        ?city rdfs:label ?cityName ; gz:partOfPlace ?prov .
+        ?prov rdfs:label ?provName }""")
+    # 渝中区 (500103) lies in the city-tier row 5001 "市辖区" of 重庆市 (50), as the data has it.
+    assert got == [["500103005", DIV + "500103", "渝中区", DIV + "5001", "市辖区", DIV + "50", "重庆市"]]
+
+
+@pytest.mark.parametrize("city,province", [("苏州市", "江苏省"), ("宿州市", "安徽省")])
+def test_city_under_province(store, city, province):
+    got = select(store, f"""SELECT ?p WHERE {{ ?c rdfs:label "{city}"@zh ; gz:placeLevel gzc:prefecture-level-city ;
+        gz:partOfPlace ?p . ?p rdfs:label "{province}"@zh ; gz:placeLevel gzc:province }}""")
+    assert len(got) == 1
+
+
+def test_one_parent_except_provinces(store):
+    wrong = select(store, """SELECT ?d ?n WHERE {
+        { SELECT ?d (COUNT(DISTINCT ?p) AS ?n) WHERE { ?d a gz:AdministrativeDivision .
+            OPTIONAL { ?d gz:partOfPlace ?p . ?p a gz:AdministrativeDivision } } GROUP BY ?d }
+        ?d gz:placeLevel ?level .
+        FILTER ((?level = gzc:province && ?n != 0) || (?level != gzc:province && ?n != 1)) } LIMIT 10""")
+    assert wrong == []
+    # the parent is always one tier up
+    order = {"province": 0, "prefecture-level-city": 1, "district": 2, "subdistrict": 3}
+    pairs = select(store, """SELECT ?a ?b (COUNT(*) AS ?n) WHERE { ?d gz:partOfPlace ?p ;
+        gz:placeLevel ?a . ?p gz:placeLevel ?b } GROUP BY ?a ?b""")
+    for a, b, _ in pairs:
+        assert order[a.rsplit("/", 1)[1]] == order[b.rsplit("/", 1)[1]] + 1
+
+
+def test_description(store):
+    got = select(store, f"""SELECT ?triples ?license ?date ?mapping WHERE {{ GRAPH <{GRAPH}> {{
+        <{GRAPH}> a void:Dataset ; void:triples ?triples ; dct:license ?license ; dct:source ?src ;
+            prov:wasGeneratedBy ?act .
+        ?src dct:modified ?date . ?act prov:used ?mapping . ?mapping dct:identifier ?id }} }}""")
+    assert len(got) == 1
+    triples, license_, date, mapping = got[0]
+    data = select(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o
+        FILTER STRSTARTS(STR(?s), "{DIV}") }} }}""")
+    assert int(triples) == int(data[0][0]) == 44703 * 5 - 31
+    assert license_ == "http://www.wtfpl.net/" and date == "2024-11-28"
+    assert mapping == "https://w3id.org/gongzhi/mapping/china-admin-divisions"
