@@ -338,7 +338,7 @@ class RemoteBackend:
 
     @contextmanager
     def session(self):
-        from kg.updates import writer_lock  # noqa: PLC0415 - avoids an import cycle
+        from kg.store import writer_lock  # noqa: PLC0415 - only writes need it
 
         with writer_lock(self.lock):
             yield RemoteReader(self.remote, self.default_graph)

@@ -1,9 +1,11 @@
 """The embedded Oxigraph store on disk: versions built aside and published by swapping a link."""
-import hashlib
+import fcntl
 import os
 import shutil
 import threading
 import time
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,29 +20,51 @@ def store_path() -> Path:
     return Path(os.environ.get("GONGZHI_STORE", DEFAULT_STORE))
 
 
-def install(nquads: Path, link: Path) -> Path:
-    """Load the dataset into a fresh directory beside `link`, then point `link` at it.
+@contextmanager
+def writer_lock(link: Path):
+    """One writer of the store at a time, across processes (builds, imports, the service's updates)."""
+    link.parent.mkdir(parents=True, exist_ok=True)
+    with open(link.parent / f".{link.name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
-    `link` is a symbolic link replaced in one rename, so a reader sees the old store or the new
-    one, never a half-loaded one; a failed load leaves the old store as it was.
+
+def install(nquads: Path, link: Path) -> Path:
+    """Load the dataset into a fresh version beside `link`, then point `link` at it.
+
+    Graphs of the previous version that the build does not make (written through updates, or
+    imported) are carried over, so a rebuild of the sources loses none of them. `link` is replaced
+    in one rename: a reader sees the old store or the new one, and a failed load changes nothing.
     """
-    data = nquads.read_bytes()
-    versions = link.parent / f"{link.name}.versions"
-    versions.mkdir(parents=True, exist_ok=True)
-    target = versions / hashlib.sha256(data).hexdigest()[:16]
-    if not target.exists():
-        staging = versions / f".staging-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
+    with writer_lock(link):
+        versions = link.parent / f"{link.name}.versions"
+        versions.mkdir(parents=True, exist_ok=True)
+        staging = versions / f".staging-{uuid.uuid4().hex}"
         try:
             store = ox.Store(str(staging))
-            store.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
+            store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+            _carry_over(link, store)
             store.flush()
             del store
+            target = versions / uuid.uuid4().hex[:16]
             staging.rename(target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    publish(link, target)
+        publish(link, target)
     return target
+
+
+def _carry_over(link: Path, store: ox.Store) -> None:
+    if not link.is_symlink() or not link.resolve().exists():
+        return
+    built = set(store.named_graphs())
+    previous = ox.Store.read_only(str(link.resolve()))
+    for graph in [*previous.named_graphs(), ox.DefaultGraph()]:
+        if graph not in built:
+            store.bulk_extend(previous.quads_for_pattern(None, None, None, graph))
 
 
 def publish(link: Path, target: Path) -> None:

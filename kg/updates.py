@@ -6,7 +6,6 @@ touches a curated graph or breaks the shapes on the nodes it touches; otherwise 
 copy of the version, which is then published by swapping the store link. Versions are never written
 once published, so readers may keep any of them open read-only while the next one is made.
 """
-import fcntl
 import os
 import shutil
 import uuid
@@ -183,17 +182,6 @@ def check_shapes(base, change: Change) -> list:
     return validate.check_nodes(data, focus)
 
 
-@contextmanager
-def writer_lock(lock: Path):
-    """One writer at a time across the service's processes."""
-    with open(lock, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 class Backend(Protocol):
     """Where changes are worked out and committed: `EmbeddedBackend`, or kg.remote.RemoteBackend."""
 
@@ -212,7 +200,7 @@ class EmbeddedBackend:
 
     @contextmanager
     def session(self):
-        with writer_lock(self.link.parent / f".{self.link.name}.lock"):
+        with store.writer_lock(self.link):
             yield OxigraphReader(ox.Store.read_only(os.path.realpath(self.link)))
 
     def commit(self, reader: OxigraphReader, change: Change) -> None:

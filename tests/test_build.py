@@ -69,3 +69,17 @@ def test_validate_command_reports_file_entry_rule_and_message(tmp_path):
 def test_validate_command_passes_on_the_real_cases():
     run = subprocess.run([sys.executable, "-m", "kg", "validate"], cwd=paths.ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+def test_a_rebuild_keeps_the_graphs_written_through_updates(tmp_path):
+    from kg import updates
+
+    link, out = tmp_path / "store", tmp_path / "gongzhi.nq"
+    assert build.build(out, link).ok
+    note = "INSERT DATA { GRAPH <https://example.org/notes> { <https://example.org/a> <https://example.org/b> 1 } }"
+    updates.apply(updates.EmbeddedBackend(link), lambda reader: updates.evaluate(reader, note))
+    size = len(ox.Store.read_only(str(link.resolve())))
+    assert build.build(out, link).ok
+    rebuilt = ox.Store.read_only(str(link.resolve()))
+    assert len(rebuilt) == size  # the sources' graphs replaced, not doubled; the note kept
+    assert list(rebuilt.quads_for_pattern(None, None, None, ox.NamedNode("https://example.org/notes")))
