@@ -33,6 +33,7 @@ LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")  # of the data,
 # vocabulary that names graph-store features such as mf:IndirectGraphIdentification).
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")  # checksums of distributions, as DCAT 3 names them
 '''
 
 

@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib.namespace import DCAT, PROV, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCTERMS as DCT
 
 from kg import paths
+from kg.namespace import GZ, SPDX
 
 RML_REQUIREMENTS = paths.ROOT / "requirements-rml.txt"
 RML_VENV = paths.ROOT / "var" / "rml-venv"
@@ -26,14 +29,6 @@ ENGINE = "morph-kgc"
 MAPPINGS_DIR = paths.ROOT / "kg" / "mappings"
 MAPPING_BASE = "https://w3id.org/gongzhi/mapping/"
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DCT = "http://purl.org/dc/terms/"
-DCAT = "http://www.w3.org/ns/dcat#"
-VOID = "http://rdfs.org/ns/void#"
-PROV = "http://www.w3.org/ns/prov#"
-GZ = "https://w3id.org/gongzhi/ontology#"
 
 
 @dataclass(frozen=True)
@@ -127,7 +122,7 @@ def _iri(value: str) -> ox.NamedNode:
 def _lit(value, datatype: str | None = None, language: str | None = None) -> ox.Literal:
     if language:
         return ox.Literal(str(value), language=language)
-    return ox.Literal(str(value), datatype=ox.NamedNode(datatype or XSD + "string"))
+    return ox.Literal(str(value), datatype=ox.NamedNode(datatype or XSD["string"]))
 
 
 def describe(graph: ox.NamedNode, triples: int, store: ox.Store, mapping: Path, sources_dir: Path,
@@ -143,54 +138,58 @@ def describe(graph: ox.NamedNode, triples: int, store: ox.Store, mapping: Path, 
     mapping_iri = _iri(MAPPING_BASE + mapping.name.split(".")[0])
     subjects = {q.subject for q in store.quads_for_pattern(None, None, None, graph)}
     divisions = {q.subject for q in store.quads_for_pattern(
-        None, _iri(RDF + "type"), _iri(GZ + "AdministrativeDivision"), graph)}
+        None, _iri(RDF["type"]), _iri(GZ["AdministrativeDivision"]), graph)}
     t = []
 
     def add(s, p, o):
         t.append(ox.Quad(s, _iri(p), o, g))
 
-    add(g, RDF + "type", _iri(VOID + "Dataset"))
-    add(g, RDF + "type", _iri(DCAT + "Dataset"))
-    add(g, DCT + "title", _lit(info.title_zh, language="zh"))
-    add(g, DCT + "title", _lit(info.title_en, language="en"))
-    add(g, DCT + "license", _iri(info.license))
-    add(g, DCT + "source", source)
-    add(g, PROV + "wasDerivedFrom", source)
-    add(g, PROV + "wasGeneratedBy", activity)
-    add(g, VOID + "triples", _lit(triples, XSD + "integer"))
-    add(g, VOID + "entities", _lit(len(divisions), XSD + "integer"))
-    add(g, VOID + "distinctSubjects", _lit(len(subjects), XSD + "integer"))
-    add(g, VOID + "uriSpace", _lit(info.uri_space))
-    add(g, VOID + "vocabulary", _iri("https://w3id.org/gongzhi/ontology#"))
+    add(g, RDF["type"], _iri(VOID["Dataset"]))
+    add(g, RDF["type"], _iri(DCAT["Dataset"]))
+    add(g, DCT["title"], _lit(info.title_zh, language="zh"))
+    add(g, DCT["title"], _lit(info.title_en, language="en"))
+    add(g, DCT["license"], _iri(info.license))
+    add(g, DCT["source"], source)
+    add(g, PROV["wasDerivedFrom"], source)
+    add(g, PROV["wasGeneratedBy"], activity)
+    add(g, VOID["triples"], _lit(triples, XSD["integer"]))
+    add(g, VOID["entities"], _lit(len(divisions), XSD["integer"]))
+    add(g, VOID["distinctSubjects"], _lit(len(subjects), XSD["integer"]))
+    add(g, VOID["uriSpace"], _lit(info.uri_space))
+    add(g, VOID["vocabulary"], _iri(str(GZ._NS)))
     partition = _iri(base + "#divisions")
-    add(g, VOID + "classPartition", partition)
-    add(partition, VOID + "class", _iri(GZ + "AdministrativeDivision"))
-    add(partition, VOID + "entities", _lit(len(divisions), XSD + "integer"))
+    add(g, VOID["classPartition"], partition)
+    add(partition, VOID["class"], _iri(GZ["AdministrativeDivision"]))
+    add(partition, VOID["entities"], _lit(len(divisions), XSD["integer"]))
 
-    add(source, RDF + "type", _iri(DCAT + "Dataset"))
-    add(source, DCT + "title", _lit(info.title_en, language="en"))
-    add(source, DCT + "license", _iri(info.license))
-    add(source, DCT + "modified", _lit(info.date, XSD + "date"))
-    add(source, DCAT + "landingPage", source)
+    add(source, RDF["type"], _iri(DCAT["Dataset"]))
+    add(source, DCT["title"], _lit(info.title_en, language="en"))
+    add(source, DCT["license"], _iri(info.license))
+    add(source, DCT["modified"], _lit(info.date, XSD["date"]))
+    add(source, DCAT["landingPage"], source)
     for name in info.files:
         dist = _iri(f"{info.page}/blob/master/dist/{name}")
-        add(source, DCAT + "distribution", dist)
-        add(dist, RDF + "type", _iri(DCAT + "Distribution"))
-        add(dist, DCT + "title", _lit(name))
-        add(dist, DCAT + "mediaType", _iri("https://www.iana.org/assignments/media-types/text/csv"))
+        add(source, DCAT["distribution"], dist)
+        add(dist, RDF["type"], _iri(DCAT["Distribution"]))
+        add(dist, DCT["title"], _lit(name))
+        add(dist, DCAT["mediaType"], _iri("https://www.iana.org/assignments/media-types/text/csv"))
         f = sources_dir / name
         if f.exists():
-            add(dist, DCAT + "byteSize", _lit(f.stat().st_size, XSD + "nonNegativeInteger"))
-            add(dist, DCAT + "checksum", _lit("sha256:" + hashlib.sha256(f.read_bytes()).hexdigest()))
+            add(dist, DCAT["byteSize"], _lit(f.stat().st_size, XSD["nonNegativeInteger"]))
+            # DCAT 3 names a distribution's checksum with SPDX: spdx:checksum [ algorithm, value ].
+            digest = ox.BlankNode()
+            add(dist, SPDX["checksum"], digest)
+            add(digest, SPDX["algorithm"], _iri(SPDX["checksumAlgorithm_sha256"]))
+            add(digest, SPDX["checksumValue"], _lit(hashlib.sha256(f.read_bytes()).hexdigest(), XSD["hexBinary"]))
 
-    add(activity, RDF + "type", _iri(PROV + "Activity"))
-    add(activity, PROV + "used", mapping_iri)
-    add(activity, PROV + "used", source)
-    add(activity, PROV + "wasAssociatedWith", _iri(f"https://pypi.org/project/{ENGINE}/{engine_version()}/"))
-    add(mapping_iri, RDF + "type", _iri(PROV + "Plan"))
-    add(mapping_iri, DCT + "conformsTo", _iri("https://rml.io/specs/rml/"))
-    add(mapping_iri, DCT + "identifier", _lit(f"kg/mappings/{mapping.name}"))
-    add(mapping_iri, RDFS + "comment", _lit("sha256:" + hashlib.sha256(mapping.read_bytes()).hexdigest()))
+    add(activity, RDF["type"], _iri(PROV["Activity"]))
+    add(activity, PROV["used"], mapping_iri)
+    add(activity, PROV["used"], source)
+    add(activity, PROV["wasAssociatedWith"], _iri(f"https://pypi.org/project/{ENGINE}/{engine_version()}/"))
+    add(mapping_iri, RDF["type"], _iri(PROV["Plan"]))
+    add(mapping_iri, DCT["conformsTo"], _iri("https://rml.io/specs/rml/"))
+    add(mapping_iri, DCT["identifier"], _lit(f"kg/mappings/{mapping.name}"))
+    add(mapping_iri, RDFS["comment"], _lit("sha256:" + hashlib.sha256(mapping.read_bytes()).hexdigest()))
     return t
 
 
