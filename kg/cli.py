@@ -117,6 +117,20 @@ def cmd_expected(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    from kg import importer, store
+
+    started = time.perf_counter()
+    try:
+        target, quads = importer.import_into_store(args.name, Path(args.sources), Path(args.store) if args.store
+                                                   else store.store_path())
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"ERROR {exc}", file=sys.stderr)
+        return 1
+    print(f"imported / 已导入: {args.name}, {quads} quads -> {target}, {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="Gongzhi knowledge graph / 共治知识图谱")
     sub = p.add_subparsers(dest="command", required=True)
@@ -137,6 +151,12 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_build)
     sub.add_parser("expected", help="write queries/expected/ from the store's answers").set_defaults(
         func=cmd_expected)
+    i = sub.add_parser("import", help="import an external dataset into its own graph (graph/import/NAME)")
+    i.add_argument("name", help="the dataset: the name of its mapping in kg/mappings/ (china-admin-divisions)")
+    i.add_argument("--sources", default=str(paths.SHARED / "external" / "china-admin-divisions"),
+                   help="folder of the source files")
+    i.add_argument("--store", help="store link path (default $GONGZHI_STORE or var/store)")
+    i.set_defaults(func=cmd_import)
     sub.add_parser("reason", help="check consistency with HermiT").set_defaults(func=cmd_reason)
     return p
 

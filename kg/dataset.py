@@ -13,12 +13,17 @@ ONTOLOGY_GRAPHS = {paths.ONTOLOGY: GRAPH["ontology"], paths.CONCEPTS: GRAPH["con
                    paths.ALIGNMENT: GRAPH["alignment"]}
 DERIVED_GRAPH = GRAPH["derived"]
 CASE_GRAPHS = str(GRAPH["case/"])
+IMPORT_GRAPHS = str(GRAPH["import/"])
 
 
 def is_curated(graph_iri) -> bool:
-    """The graphs built from the source files (ontology, cases, derived) change only through those files."""
+    """Graphs made from files: the sources (ontology, cases, derived) and imports (`kg import`).
+
+    They change only through those files, never through updates.
+    """
     iri = str(graph_iri)
-    return iri.startswith(CASE_GRAPHS) or iri in {str(g) for g in (*ONTOLOGY_GRAPHS.values(), DERIVED_GRAPH)}
+    return iri.startswith((CASE_GRAPHS, IMPORT_GRAPHS)) or \
+        iri in {str(g) for g in (*ONTOLOGY_GRAPHS.values(), DERIVED_GRAPH)}
 
 
 @dataclass

@@ -211,3 +211,15 @@ def import_csv_dataset(mapping, sources_dir, graph_iri) -> bytes:
     triples = len(store)
     store.extend(describe(graph, triples, store, mapping, sources_dir, info))
     return store.dump(format=ox.RdfFormat.N_QUADS)
+
+
+def import_into_store(name: str, sources_dir: Path, link: Path) -> tuple[Path, int]:
+    """`kg import NAME`: map the source and replace its graph, graph/import/NAME, in the store."""
+    from kg.dataset import IMPORT_GRAPHS  # noqa: PLC0415 - keeps this module light to import
+    from kg.store import replace_graphs  # noqa: PLC0415
+
+    mapping = MAPPINGS_DIR / f"{name}.rml.ttl"
+    if mapping.name not in SOURCES:
+        raise ValueError(f"no mapping for {name}; known: {', '.join(m.removesuffix('.rml.ttl') for m in SOURCES)}")
+    nquads = import_csv_dataset(mapping, sources_dir, IMPORT_GRAPHS + name)
+    return replace_graphs(link, nquads), nquads.count(b"\n")

@@ -19,3 +19,5 @@ DATASET = BUILD_DIR / "gongzhi.nq"
 # Sources of the ontology graphs, in the order a reader meets them.
 ONTOLOGY_SOURCES = (ONTOLOGY, CONCEPTS, ALIGNMENT)
 PAPER_TEXT = ROOT / "kg" / "source" / "paper.txt"
+# The workplace's shared material beside the repository (the seed paper, reference data, W3C tests).
+SHARED = ROOT.parent / "shared"

@@ -57,6 +57,31 @@ def install(nquads: Path, link: Path) -> Path:
     return target
 
 
+def replace_graphs(link: Path, nquads: bytes) -> Path:
+    """Publish a new version in which each named graph of `nquads` holds exactly those quads.
+
+    The rest of the store is carried over as it is; readers see the graphs before or after, never half.
+    """
+    incoming = {q.graph_name for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)}
+    with writer_lock(link):
+        versions = link.parent / f"{link.name}.versions"
+        staging = versions / f".staging-{uuid.uuid4().hex}"
+        try:
+            ox.Store.read_only(str(link.resolve())).backup(str(staging))
+            store = ox.Store(str(staging))
+            for graph in incoming:
+                store.remove_graph(graph)
+            store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
+            store.flush()
+            del store
+            target = versions / uuid.uuid4().hex[:16]
+            staging.rename(target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        publish(link, target)
+    return target
+
+
 def _carry_over(link: Path, store: ox.Store) -> None:
     if not link.is_symlink() or not link.resolve().exists():
         return

@@ -11,7 +11,7 @@ from kg.namespace import GZ
 
 from .conftest import FIXTURES
 
-PLACES_TSV = paths.ROOT.parent / "shared" / "reference" / "places.tsv"
+PLACES_TSV = paths.SHARED / "reference" / "places.tsv"
 
 
 def _squash(text: str) -> str:
@@ -31,7 +31,7 @@ def test_the_three_case_files_exist():
 
 
 def test_vendored_paper_is_the_shared_seed():
-    seed = paths.ROOT.parent / "shared" / "seed" / "paper-community-governance-chongqing-sunan.txt"
+    seed = paths.SHARED / "seed" / "paper-community-governance-chongqing-sunan.txt"
     assert paths.PAPER_TEXT.read_bytes() == seed.read_bytes()
 
 

@@ -1,5 +1,4 @@
 """The CPSV-AP export (queries/cpsv-ap-export.rq) over the live service validates against the official SEMIC shapes."""
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -11,7 +10,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 from kg import paths
 
 QUERY = paths.ROOT / "queries" / "cpsv-ap-export.rq"
-SEMIC = Path("/work/shared/external/semic")
+SEMIC = paths.SHARED / "external" / "semic"
 CPSV_AP_SHAPES = SEMIC / "cpsv-ap-3.2.0-SHACL.ttl"
 CPOV_SHAPES = SEMIC / "cpov-2.1.2-SHACL.ttl"
 

@@ -1,14 +1,13 @@
 """`kg import`: the China administrative divisions CSVs through the RML mapping (morph-kgc)."""
 import csv
 import time
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from kg import importer, paths
 
-SOURCES = Path("/work/shared/external/china-admin-divisions")
+SOURCES = paths.SHARED / "external" / "china-admin-divisions"
 MAPPING = paths.ROOT / "kg" / "mappings" / "china-admin-divisions.rml.ttl"
 GRAPH = "https://w3id.org/gongzhi/graph/china-admin-divisions"
 DIV = "https://w3id.org/gongzhi/division/"
@@ -30,8 +29,7 @@ def rows(name):
 
 @pytest.fixture(scope="module")
 def store():
-    if not SOURCES.is_dir():
-        pytest.skip("the external datasets are not at /work/shared/external")
+    assert SOURCES.is_dir(), f"the external datasets are missing: {SOURCES}"
     importer.ensure_engine()
     start = time.perf_counter()
     nquads = importer.import_csv_dataset(MAPPING, SOURCES, GRAPH)
@@ -112,3 +110,27 @@ def test_description(store):
     assert int(triples) == int(data[0][0]) == 44703 * 5 - 31
     assert license_ == "http://www.wtfpl.net/" and date == "2024-11-28"
     assert mapping == "https://w3id.org/gongzhi/mapping/china-admin-divisions"
+
+
+def test_kg_import_replaces_the_graph_in_the_store_atomically(tmp_path):
+    """`kg import` twice: the divisions graph is replaced, not doubled; the case graphs stay; updates cannot touch it."""
+    import subprocess
+    import sys
+
+    from kg import build, dataset
+    from kg.namespace import GRAPH as GRAPHS
+
+    link = tmp_path / "store"
+    assert build.build(tmp_path / "gongzhi.nq", link).ok
+    command = [sys.executable, "-m", "kg", "import", "china-admin-divisions", "--sources", str(SOURCES),
+               "--store", str(link)]
+    sizes = []
+    for _ in range(2):
+        run = subprocess.run(command, cwd=paths.ROOT, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        store = ox.Store.read_only(str(link.resolve()))
+        sizes.append(len(list(store.quads_for_pattern(None, None, None,
+                                                       ox.NamedNode(str(GRAPHS["import/china-admin-divisions"]))))))
+        assert list(store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPHS["case/general"]))))
+    assert sizes[0] == sizes[1] > 200_000
+    assert dataset.is_curated(GRAPHS["import/china-admin-divisions"])

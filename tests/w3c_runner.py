@@ -30,9 +30,10 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
 from rdflib.query import Result
 
+from kg import paths
 from kg.namespace import MF, SD
 
-SUITE = Path(os.environ.get("GONGZHI_W3C_TESTS", "/work/shared/w3c/sparql11"))
+SUITE = Path(os.environ.get("GONGZHI_W3C_TESTS", paths.SHARED / "w3c" / "sparql11"))
 MANIFESTS = {"protocol": "protocol/manifest.ttl", "graph-store": "graph-store-protocol/manifest.ttl",
              "service-description": "service-description/manifest.ttl"}
 HT = Namespace("http://www.w3.org/2011/http#")
