@@ -32,6 +32,27 @@ def writer_lock(link: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def new_version(link: Path, fill, start_from: ox.Store | None = None) -> Path:
+    """Make a store version beside `link` and publish it: a copy of `start_from` (or an empty store)
+    that `fill(store)` then changes. The caller holds the writer lock; a failure publishes nothing."""
+    versions = link.parent / f"{link.name}.versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    staging = versions / f".staging-{uuid.uuid4().hex}"
+    try:
+        if start_from is not None:
+            start_from.backup(str(staging))
+        store = ox.Store(str(staging))
+        fill(store)
+        store.flush()
+        del store
+        target = versions / uuid.uuid4().hex[:16]
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    publish(link, target)
+    return target
+
+
 def install(nquads: Path, link: Path) -> Path:
     """Load the dataset into a fresh version beside `link`, then point `link` at it.
 
@@ -39,22 +60,12 @@ def install(nquads: Path, link: Path) -> Path:
     imported) are carried over, so a rebuild of the sources loses none of them. `link` is replaced
     in one rename: a reader sees the old store or the new one, and a failed load changes nothing.
     """
+    def fill(store: ox.Store) -> None:
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        _carry_over(link, store)
+
     with writer_lock(link):
-        versions = link.parent / f"{link.name}.versions"
-        versions.mkdir(parents=True, exist_ok=True)
-        staging = versions / f".staging-{uuid.uuid4().hex}"
-        try:
-            store = ox.Store(str(staging))
-            store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-            _carry_over(link, store)
-            store.flush()
-            del store
-            target = versions / uuid.uuid4().hex[:16]
-            staging.rename(target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        publish(link, target)
-    return target
+        return new_version(link, fill)
 
 
 def replace_graphs(link: Path, nquads: bytes) -> Path:
@@ -63,23 +74,14 @@ def replace_graphs(link: Path, nquads: bytes) -> Path:
     The rest of the store is carried over as it is; readers see the graphs before or after, never half.
     """
     incoming = {q.graph_name for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)}
+
+    def fill(store: ox.Store) -> None:
+        for graph in incoming:
+            store.remove_graph(graph)
+        store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
+
     with writer_lock(link):
-        versions = link.parent / f"{link.name}.versions"
-        staging = versions / f".staging-{uuid.uuid4().hex}"
-        try:
-            ox.Store.read_only(str(link.resolve())).backup(str(staging))
-            store = ox.Store(str(staging))
-            for graph in incoming:
-                store.remove_graph(graph)
-            store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
-            store.flush()
-            del store
-            target = versions / uuid.uuid4().hex[:16]
-            staging.rename(target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        publish(link, target)
-    return target
+        return new_version(link, fill, ox.Store.read_only(str(link.resolve())))
 
 
 def _carry_over(link: Path, store: ox.Store) -> None:

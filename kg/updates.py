@@ -7,8 +7,6 @@ copy of the version, which is then published by swapping the store link. Version
 once published, so readers may keep any of them open read-only while the next one is made.
 """
 import os
-import shutil
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,21 +202,12 @@ class EmbeddedBackend:
             yield OxigraphReader(ox.Store.read_only(os.path.realpath(self.link)))
 
     def commit(self, reader: OxigraphReader, change: Change) -> None:
-        versions = self.link.parent / f"{self.link.name}.versions"
-        staging = versions / f".staging-{uuid.uuid4().hex}"
-        try:
-            reader.store.backup(str(staging))
-            target = ox.Store(str(staging))
+        def fill(target: ox.Store) -> None:
             for s, p, o, g in change.removed:
                 target.remove(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_to_ox(g)))
             target.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_to_ox(g)) for s, p, o, g in change.added)
-            target.flush()
-            del target
-            final = versions / uuid.uuid4().hex[:16]
-            staging.rename(final)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        store.publish(self.link, final)
+
+        store.new_version(self.link, fill, reader.store)
 
 
 def apply(backend: Backend, make_change) -> Change:
