@@ -27,6 +27,8 @@ ONTOLOGY = URIRef("https://w3id.org/gongzhi/ontology")
 GZD = Namespace("https://w3id.org/gongzhi/id/")
 GRAPH = Namespace("https://w3id.org/gongzhi/graph/")
 PAPER = GZD["paper"]
+DIVISION = Namespace("https://w3id.org/gongzhi/division/")  # divisions imported by `kg import`
+MAPPING = Namespace("https://w3id.org/gongzhi/mapping/")  # the declarative mappings of imports
 SHAPES = Namespace("https://w3id.org/gongzhi/shapes#")
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")  # of the data, as of the source paper
 # Vocabularies rdflib does not carry: the service description, and the W3C test manifests (the only

@@ -21,13 +21,12 @@ from rdflib.namespace import DCAT, PROV, RDF, RDFS, VOID, XSD
 from rdflib.namespace import DCTERMS as DCT
 
 from kg import paths
-from kg.namespace import GZ, SPDX
+from kg.namespace import DIVISION, GZ, MAPPING, SPDX
 
 RML_REQUIREMENTS = paths.ROOT / "requirements-rml.txt"
 RML_VENV = paths.ROOT / "var" / "rml-venv"
 ENGINE = "morph-kgc"
 MAPPINGS_DIR = paths.ROOT / "kg" / "mappings"
-MAPPING_BASE = "https://w3id.org/gongzhi/mapping/"
 
 
 
@@ -53,7 +52,7 @@ SOURCES = {
         license="http://www.wtfpl.net/",
         date="2024-11-28",
         files=("provinces.csv", "cities.csv", "areas.csv", "streets.csv"),
-        uri_space="https://w3id.org/gongzhi/division/",
+        uri_space=str(DIVISION),
     ),
 }
 
@@ -135,7 +134,7 @@ def describe(graph: ox.NamedNode, triples: int, store: ox.Store, mapping: Path, 
     base = graph.value
     source = _iri(info.page)
     activity = _iri(base + "#import")
-    mapping_iri = _iri(MAPPING_BASE + mapping.name.split(".")[0])
+    mapping_iri = _iri(MAPPING[mapping.name.split(".")[0]])
     subjects = {q.subject for q in store.quads_for_pattern(None, None, None, graph)}
     divisions = {q.subject for q in store.quads_for_pattern(
         None, _iri(RDF["type"]), _iri(GZ["AdministrativeDivision"]), graph)}

@@ -1,24 +1,12 @@
 """Content negotiation for SPARQL results and RDF graphs: Accept with q-values, or ?format=."""
-import pyoxigraph as ox
 from flask import Request
 from werkzeug.datastructures import MIMEAccept
 
+from kg import executor
 from server.errors import not_acceptable
 
-RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-}
+# The formats are the executor's, which writes the answers; the first of each is the default.
+RESULT_FORMATS, GRAPH_FORMATS = executor.RESULT_FORMATS, executor.GRAPH_FORMATS
 # Short names for ?format=, for people typing into a browser.
 SHORT = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
          "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ttl": "text/turtle",
