@@ -8,7 +8,7 @@ PORT ?= 8808
 HOST ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup java chromium npm rml generate fmt validate reason build run serve test expected clean
+.PHONY: help setup java chromium npm rml generate fmt validate reason build import link run serve test expected clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/  \1\t\2/' | expand -t 14
@@ -52,12 +52,19 @@ validate: $(STAMP) ## validate ontology and cases (SHACL and violation queries);
 reason: setup ## check the ontology with the cases for consistency with HermiT
 	$(PY) -m kg reason
 
-build: $(STAMP) ## build build/gongzhi.nq, validate it and swap it into the store (var/store)
+build: $(STAMP) ## build build/gongzhi.nq (ontology, cases, links), validate it and swap it into the store (var/store)
 	$(PY) -m kg build
+
+import: rml ## import every external dataset into its own graph (divisions, SEMIC examples): kg import --all
+	$(PY) -m kg import --all
+
+link: $(STAMP) ## propose links from the case places to the divisions, for review (kg/links/proposals.sssom.tsv)
+	$(PY) -m kg link propose
+	$(PY) -m kg link evaluate
 
 # --- service -----------------------------------------------------------------------------------------
 
-run: setup build serve ## set up, build, validate and serve the SPARQL endpoint
+run: setup build import serve ## set up, build, validate, import the external datasets and serve the SPARQL endpoint
 
 serve: $(STAMP) $(NPM_STAMP) ## serve the current store at /sparql (HOST, PORT: default 127.0.0.1:8808)
 	$(PY) -m server --host $(HOST) --port $(PORT)
@@ -67,7 +74,7 @@ serve: $(STAMP) $(NPM_STAMP) ## serve the current store at /sparql (HOST, PORT: 
 test: setup ## set up and run every test
 	$(PY) -m pytest
 
-expected: build ## rewrite queries/expected/ from the live answers (review the diff before committing)
+expected: build import ## rewrite queries/expected/ from the live answers (review the diff before committing)
 	$(PY) -m kg expected
 
 clean: ## remove the build output and the store (keeps the virtual environment)

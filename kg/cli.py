@@ -120,15 +120,89 @@ def cmd_expected(args) -> int:
 def cmd_import(args) -> int:
     from kg import importer, store
 
+    if bool(args.name) == args.all or (args.all and args.sources):
+        print("ERROR give one dataset name, or --all without --sources / 请给出一个数据集名称，或只用 --all; "
+              f"known / 已知: {', '.join(importer.SOURCES)}", file=sys.stderr)
+        return 1
+    link = Path(args.store) if args.store else store.store_path()
+    # One store swap per dataset: each graph is replaced whole, and a later failure keeps the earlier ones.
+    for name in importer.SOURCES if args.all else [args.name]:
+        if not _import_one(importer, name, Path(args.sources) if args.sources else None, link):
+            return 1
+    return 0
+
+
+def _import_one(importer, name: str, sources: Path | None, link: Path) -> bool:
     started = time.perf_counter()
     try:
-        target, quads = importer.import_into_store(args.name, Path(args.sources), Path(args.store) if args.store
-                                                   else store.store_path())
+        target, quads = importer.import_into_store(name, sources, link)
     except (ValueError, FileNotFoundError) as exc:
         print(f"ERROR {exc}", file=sys.stderr)
+        return False
+    print(f"imported / 已导入: {name}, {quads} quads -> {target}, {time.perf_counter() - started:.2f} s")
+    return True
+
+
+def cmd_link(args) -> int:
+    from kg import link, sssom, store
+
+    link_path = Path(args.store) if args.store else store.store_path()
+    try:
+        if args.action == "propose":
+            return _link_propose(link, link_path, args)
+        if args.action == "evaluate":
+            return _link_evaluate(link, link_path, args)
+        if not args.reviewer:
+            print("ERROR --reviewer is required to accept or reject / 接受或拒绝须给出 --reviewer", file=sys.stderr)
+            return 1
+        done = link.review(args.subjects, args.action == "accept", args.reviewer, args.reviewer_label or "",
+                           args.comment or "")
+    except (LookupError, sssom.SSSOMError) as exc:
+        print(f"ERROR {exc}", file=sys.stderr)
         return 1
-    print(f"imported / 已导入: {args.name}, {quads} quads -> {target}, {time.perf_counter() - started:.1f} s")
+    verb = "accepted / 已接受" if args.action == "accept" else "rejected / 已拒绝"
+    for m in done:
+        print(f"{verb}: {m.subject_id} ({m.subject_label}) -> {m.object_id} ({m.object_label})")
+    return _install_links(link_path)
+
+
+def _install_links(link_path: Path) -> int:
+    """Put the links graph, rebuilt from the files, into the store (when there is one)."""
+    from kg import dataset, linkset, store
+
+    if not link_path.exists():
+        return 0
+    g = linkset.links_graph(dataset.load_sources().union())
+    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()} <{dataset.LINKS_GRAPH}> .\n" for s, p, o in g)
+    target = store.replace_graphs(link_path, "".join(lines).encode("utf-8"))
+    print(f"links graph / 链接图: {len(g)} triples -> {target}")
     return 0
+
+
+def _link_propose(link, link_path: Path, args) -> int:
+    started = time.perf_counter()
+    outcome = link.run_proposals(link_path, args.dataset, Path(args.out))
+    for m in outcome.proposals:
+        print(f"{m.confidence}  {m.subject_id} ({m.subject_label}) -> {m.object_id} ({m.object_label}): {m.comment}")
+    for place, codes in outcome.ambiguous.items():
+        print(f"ambiguous / 有歧义, not proposed: {place}: {', '.join(codes)}")
+    print(f"{len(outcome.proposals)} proposal(s) / 条候选链接 -> {args.out}, {time.perf_counter() - started:.2f} s")
+    return 0
+
+
+def _link_evaluate(link, link_path: Path, args) -> int:
+    """Precision and recall of fresh proposals (nothing decided taken into account) on the gold set."""
+    import pyoxigraph as ox
+
+    handle = ox.Store.read_only(str(link_path.resolve()))
+    divisions = link.load_divisions(handle, args.dataset)
+    outcome = link.propose(link.load_places(handle), divisions, [], set())
+    score = link.evaluate(outcome.links, divisions, link.read_gold())
+    print(f"precision / 精确率 {score.precision:.3f} ({score.true_positives}/{score.proposed}), "
+          f"recall / 召回率 {score.recall:.3f} ({score.true_positives}/{score.gold_positives})")
+    for line in score.wrong + score.missed:
+        print(f"  {line}")
+    return 0 if not score.wrong and not score.missed else 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -152,11 +226,25 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("expected", help="write queries/expected/ from the store's answers").set_defaults(
         func=cmd_expected)
     i = sub.add_parser("import", help="import an external dataset into its own graph (graph/import/NAME)")
-    i.add_argument("name", help="the dataset: the name of its mapping in kg/mappings/ (china-admin-divisions)")
-    i.add_argument("--sources", default=str(paths.SHARED / "external" / "china-admin-divisions"),
-                   help="folder of the source files")
+    i.add_argument("name", nargs="?", help="the dataset, as registered in kg/importer.py (china-admin-divisions, "
+                                           "cpsv-ap-example, cpov-example)")
+    i.add_argument("--all", action="store_true", help="import every registered dataset")
+    i.add_argument("--sources", help="folder of the source files (default: the dataset's folder in ../shared/external)")
     i.add_argument("--store", help="store link path (default $GONGZHI_STORE or var/store)")
     i.set_defaults(func=cmd_import)
+    k = sub.add_parser("link", help="propose, review and evaluate links from the case places to an imported dataset")
+    k.add_argument("action", choices=["propose", "accept", "reject", "evaluate"],
+                   help="propose: write kg/links/proposals.sssom.tsv; accept/reject: move proposals to "
+                        "kg/links/accepted|rejected.sssom.tsv; evaluate: precision and recall on the gold set")
+    k.add_argument("subjects", nargs="*", default=["all"], help="places to accept or reject (CURIEs such as "
+                                                               "gzd:suzhou), default all")
+    k.add_argument("--dataset", default="china-admin-divisions", help="the imported dataset to link to")
+    k.add_argument("--out", default=str(paths.ROOT / "kg" / "links" / "proposals.sssom.tsv"), help="proposals file")
+    k.add_argument("--reviewer", help="who decides, as a CURIE or IRI (gzuser:NAME, an ORCID IRI)")
+    k.add_argument("--reviewer-label", help="the reviewer's name")
+    k.add_argument("--comment", help="why")
+    k.add_argument("--store", help="store link path (default $GONGZHI_STORE or var/store)")
+    k.set_defaults(func=cmd_link)
     sub.add_parser("reason", help="check consistency with HermiT").set_defaults(func=cmd_reason)
     return p
 

@@ -12,18 +12,19 @@ from kg.namespace import GRAPH, GZ, GZD
 ONTOLOGY_GRAPHS = {paths.ONTOLOGY: GRAPH["ontology"], paths.CONCEPTS: GRAPH["concepts"],
                    paths.ALIGNMENT: GRAPH["alignment"]}
 DERIVED_GRAPH = GRAPH["derived"]
+LINKS_GRAPH = GRAPH["links"]
 CASE_GRAPHS = str(GRAPH["case/"])
 IMPORT_GRAPHS = str(GRAPH["import/"])
 
 
 def is_curated(graph_iri) -> bool:
-    """Graphs made from files: the sources (ontology, cases, derived) and imports (`kg import`).
+    """Graphs made from files: the sources (ontology, cases, derived, links) and imports (`kg import`).
 
     They change only through those files, never through updates.
     """
     iri = str(graph_iri)
     return iri.startswith((CASE_GRAPHS, IMPORT_GRAPHS)) or \
-        iri in {str(g) for g in (*ONTOLOGY_GRAPHS.values(), DERIVED_GRAPH)}
+        iri in {str(g) for g in (*ONTOLOGY_GRAPHS.values(), DERIVED_GRAPH, LINKS_GRAPH)}
 
 
 @dataclass
@@ -100,6 +101,11 @@ def assemble(sources: Sources) -> Dataset:
             target.add(triple)
     target = ds.graph(DERIVED_GRAPH)
     for triple in derive(sources):
+        target.add(triple)
+    from kg.linkset import links_graph  # noqa: PLC0415 - kg.link needs this module's graph names
+
+    target = ds.graph(LINKS_GRAPH)
+    for triple in links_graph(sources.union()):
         target.add(triple)
     return ds
 

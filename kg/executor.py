@@ -6,6 +6,7 @@ child when the query outlives its time. The child also caps the rows it returns.
 """
 import multiprocessing
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ class Answer:
 
 
 class QueryFailed(Exception):
-    """The query could not be answered; `kind` says why (syntax, timeout, rows, not-acceptable, store)."""
+    """The query could not be answered; `kind` says why (syntax, timeout, rows, not-acceptable, binding, store)."""
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
@@ -108,8 +109,15 @@ def _graphs(iris: tuple[str, ...]):
     return [ox.DefaultGraph() if i == DEFAULT_GRAPH else ox.NamedNode(i) for i in iris] or None
 
 
+def _substitutions(bindings: tuple[tuple[str, str], ...]) -> dict:
+    try:
+        return {ox.Variable(name): ox.NamedNode(iri) for name, iri in bindings}
+    except ValueError as exc:
+        raise QueryFailed("binding", str(exc)) from None
+
+
 def _answer(store: ox.Store, req: QueryRequest) -> Answer:
-    substitutions = {ox.Variable(name): ox.NamedNode(iri) for name, iri in req.bindings}
+    substitutions = _substitutions(req.bindings)
     if req.default_graphs or req.named_graphs:
         # A dataset in the request: exactly that one (an empty list of the other kind means none).
         results = store.query(req.query, base_iri=req.base_iri, default_graph=_graphs(req.default_graphs) or [],
@@ -226,6 +234,37 @@ class Executor:
         return payload
 
 
+# The SPARQL 1.1 grammar's PN_CHARS_U and VARNAME, and the characters its IRIREF forbids.
+_PN_CHARS_U = ("A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+               "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+VARNAME = re.compile(f"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*")
+NOT_IN_IRIREF = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _iri_term(iri: str) -> str:
+    bad = NOT_IN_IRIREF.search(iri)
+    if bad:
+        raise QueryFailed("binding", f"an IRI cannot hold {bad.group()!r}: {iri!r}")
+    try:
+        return str(ox.NamedNode(iri))  # "<iri>"; a relative IRI is refused (the BASE sent first would resolve it)
+    except ValueError as exc:
+        raise QueryFailed("binding", f"not an absolute IRI: {iri!r} ({exc})") from None
+
+
+def values_clause(bindings: tuple[tuple[str, str], ...]) -> str:
+    """The bindings as a trailing SPARQL 1.1 VALUES clause, as rdflib's SPARQLStore sends initBindings to a
+    remote endpoint: joined with the WHERE pattern before projection. Names and IRIs are checked against
+    the grammar, so no value can change the query; a bad one raises QueryFailed('binding') and nothing is sent.
+    Virtuoso 7.2 takes a trailing VALUES after SELECT only, and drops the join when the bound variable
+    is used in a BIND or FILTER: a query bound here uses it in triple patterns only (describe-resource.rq)."""
+    for name, _ in bindings:
+        if not VARNAME.fullmatch(name):
+            raise QueryFailed("binding", f"not a SPARQL variable name: {name!r}")
+    names = " ".join(f"?{name}" for name, _ in bindings)
+    terms = " ".join(_iri_term(iri) for _, iri in bindings)
+    return f"\nVALUES ({names}) {{ ({terms}) }}\n"
+
+
 class RemoteExecutor:
     """Queries on a remote SPARQL 1.1 store (kg.remote.RemoteStore): the same requests and answers.
 
@@ -241,14 +280,14 @@ class RemoteExecutor:
     def run(self, req: QueryRequest, timeout: float) -> Answer:
         from kg.remote import RemoteStoreError, RemoteTimeout  # noqa: PLC0415 - only remote mode needs them
 
-        self.remote.timeout = timeout
-        given = bool(req.default_graphs or req.named_graphs)
         # The protocol has no base IRI parameter: a BASE declared first gives relative IRIs the endpoint
         # as base, and any BASE of the query's own, coming after it, still wins. The IRI is the service's
         # own endpoint, checked by pyoxigraph, not a value taken into a query.
         text = f"BASE {ox.NamedNode(req.base_iri)}\n{req.query}" if req.base_iri else req.query
         if req.bindings:
-            raise QueryFailed("store", "bound variables are for the embedded store only")
+            text += values_clause(req.bindings)
+        self.remote.timeout = timeout
+        given = bool(req.default_graphs or req.named_graphs)
         default = [self.default_graph if g == DEFAULT_GRAPH else g for g in req.default_graphs]
         try:
             results = self.remote.query(text, default_graph=default if given else None,

@@ -15,6 +15,15 @@ LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")  # of the data,
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")  # checksums of distributions, as DCAT 3 names them
+# Links (`kg link`): mapping records in SSSOM, and the external identifier spaces they point into.
+LINK = Namespace("https://w3id.org/gongzhi/link/")  # one IRI per mapping record (SSSOM record_id)
+USER = Namespace("https://w3id.org/gongzhi/user/")  # reviewers and authors of mappings
+SSSOM = Namespace("https://w3id.org/sssom/")
+SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
+WD = Namespace("http://www.wikidata.org/entity/")
+WIKIBASE = Namespace("http://wikiba.se/ontology#")
+GEONAMES = Namespace("https://sws.geonames.org/")
+GN = Namespace("http://www.geonames.org/ontology#")
 
 
 class GZ(DefinedNamespace):
@@ -232,4 +241,4 @@ class GZC(DefinedNamespace):
     trust: URIRef
     volunteer: URIRef
     weak: URIRef
-    _extras = ['actor-role', 'administrative-burden', 'administrative-network', 'administrative-reform', 'as-needed', 'building-manager', 'burden-reduction', 'capacity-deficit', 'change-type', 'collaborating-subjects', 'collaboration-level', 'collaboration-method', 'community-cadre', 'community-social-issue', 'comparison-dimension', 'coordination-rules', 'county-level-city', 'delegation-of-power', 'deliberative-meeting', 'funding-unreliability', 'governance-model', 'government-employee', 'grassroots-government-cadre', 'grid-manager', 'housing-manager', 'institutional-aspect', 'institutional-system', 'insufficient-collaborative-capacity', 'lead-actor', 'low-awareness', 'management-system', 'mechanism-type', 'network-imbalance', 'network-strength', 'network-type', 'participation-channel', 'party-mass-network', 'party-member-in-office', 'place-level', 'prefecture-level-city', 'problem-type', 'public-institution-staff', 'public-value', 'registered-social-organizations', 'resident-participation', 'responsibility-evasion', 'service-delivery', 'social-forces', 'social-network', 'social-worker', 'special-administrative-region', 'statistical-measure', 'sub-provincial-city', 'taken-back', 'unstable-power-relations', 'work-method']
+    _extras = ['actor-role', 'administrative-burden', 'administrative-network', 'administrative-reform', 'as-needed', 'building-manager', 'burden-reduction', 'capacity-deficit', 'change-type', 'collaborating-subjects', 'collaboration-level', 'collaboration-method', 'community-cadre', 'community-social-issue', 'comparison-dimension', 'coordination-rules', 'county-level', 'county-level-city', 'delegation-of-power', 'deliberative-meeting', 'funding-unreliability', 'governance-model', 'government-employee', 'grassroots-government-cadre', 'grid-manager', 'housing-manager', 'institutional-aspect', 'institutional-system', 'insufficient-collaborative-capacity', 'lead-actor', 'low-awareness', 'management-system', 'mechanism-type', 'network-imbalance', 'network-strength', 'network-type', 'participation-channel', 'party-mass-network', 'party-member-in-office', 'place-level', 'prefectural-level', 'prefecture-level-city', 'problem-type', 'provincial-level', 'public-institution-staff', 'public-value', 'registered-social-organizations', 'resident-participation', 'responsibility-evasion', 'service-delivery', 'social-forces', 'social-network', 'social-worker', 'special-administrative-region', 'statistical-measure', 'sub-provincial-city', 'taken-back', 'township-level', 'unstable-power-relations', 'work-method']

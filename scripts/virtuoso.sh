@@ -190,7 +190,9 @@ Segment1             = 100M, db-seg1-1.db, db-seg1-2.db
 ServerName           = virtuoso (gongzhi-test)
 
 [SPARQL]
-ResultSetMaxRows     = 100000
+; Above the service's own row cap (GONGZHI_MAX_ROWS, 100,000): the service refuses with a message,
+; where this limit would cut an answer short without saying so.
+ResultSetMaxRows     = 1000000
 MaxQueryCostEstimationTime = 400
 MaxQueryExecutionTime = 60
 DefaultQuery         = select distinct ?Concept where {[] a ?Concept} LIMIT 100

@@ -13,6 +13,7 @@ from kg.federation import Policy
 
 QUERIES = Path(__file__).parent / "queries"
 TSV = "text/tab-separated-values"
+N_TRIPLES = "application/n-triples"
 
 _local = threading.local()
 
@@ -63,6 +64,13 @@ def select_rows(query_file: str, timeout: float = 10.0) -> list[tuple]:
     text = (QUERIES / query_file).read_text(encoding="utf-8")
     answer = get_executor().run(QueryRequest(text, results_format=TSV), timeout)
     return rows(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.TSV))
+
+
+def construct_triples(query_file: str, timeout: float = 10.0) -> list[ox.Triple]:
+    """Run one of the service's own CONSTRUCT queries (server/queries/) and return its triples."""
+    text = (QUERIES / query_file).read_text(encoding="utf-8")
+    answer = get_executor().run(QueryRequest(text, graph_format=N_TRIPLES), timeout)
+    return [quad.triple for quad in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
 
 
 def federation_policy() -> Policy:

@@ -1,4 +1,5 @@
-"""Gongzhi's entry and concept IRIs dereference here: /id/... and /concept/... (the base mapped to this host).
+"""Gongzhi's IRIs dereference here (the base mapped to this host): entries /id/..., concepts /concept/...,
+imported divisions /division/..., link records /link/..., reviewers /user/...
 
 A browser gets an HTML page (labels, properties, incoming links, evidence sentences); a machine gets
 Turtle, JSON-LD, N-Triples or RDF/XML by content negotiation.
@@ -9,26 +10,37 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.executor import QueryFailed, QueryRequest
-from kg.namespace import GZ, GZC, GZD
+from kg.namespace import DIVISION, GZ, GZC, GZD, LINK, USER
 from server import negotiation
-from server.db import QUERIES, get_executor
+from server.db import QUERIES, TSV, get_executor
 from server.errors import ProtocolError
 
 bp = Blueprint("resources", __name__)
 HTML = "text/html"
+# Path on this service -> the IRI namespace it serves.
+SPACES = {"/id/": str(GZD), "/concept/": str(GZC._NS), "/division/": str(DIVISION), "/link/": str(LINK),
+          "/user/": str(USER)}
 
 
 def _describe(iri: str) -> Graph:
     text = (QUERIES / "describe-resource.rq").read_text(encoding="utf-8")
     try:
-        answer = get_executor().run(QueryRequest(text, graph_format="application/n-triples",
-                                                 max_rows=int(current_app.config["MAX_ROWS"]),
+        answer = get_executor().run(QueryRequest(text, results_format=TSV, max_rows=int(current_app.config["MAX_ROWS"]),
                                                  bindings=(("this", iri),)),
                                     float(current_app.config["QUERY_TIMEOUT"]))
     except QueryFailed as exc:
+        if exc.kind == "binding":  # not an IRI at all, so no resource of the store
+            raise ProtocolError(404, "没有这个资源", "no such resource") from None
         raise ProtocolError(503 if exc.kind == "timeout" else 502, f"无法读取该资源：{exc}",
                             f"the resource cannot be read: {exc}") from None
-    return Graph().parse(data=answer.body, format="nt")
+    rows = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.TSV)
+    triples = [ox.Triple(_or_this(row, "s"), row["p"], _or_this(row, "o")) for row in rows]
+    return Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+
+
+def _or_this(row, variable: str):
+    """The row's term, or the resource itself where the query leaves it unbound (describe-resource.rq)."""
+    return row["this"] if row[variable] is None else row[variable]
 
 
 def _label(g: Graph, node, lang: str) -> str:
@@ -51,7 +63,7 @@ def _page(iri: URIRef, g: Graph) -> str:
 def _local(term) -> str | None:
     """The path on this service of a Gongzhi IRI, so that links stay on the host the reader uses."""
     text = str(term)
-    for base, prefix in ((str(GZD), "/id/"), (str(GZC), "/concept/")):
+    for prefix, base in SPACES.items():
         if text.startswith(base):
             return prefix + text[len(base):]
     return None
@@ -73,10 +85,11 @@ def _serve(iri: URIRef) -> Response:
 
 
 @bp.get("/id/<path:rest>")
-def entry(rest):
-    return _serve(GZD[rest])
-
-
 @bp.get("/concept/<path:rest>")
-def concept(rest):
-    return _serve(GZC[rest])
+@bp.get("/division/<path:rest>")
+@bp.get("/link/<path:rest>")
+@bp.get("/user/<path:rest>")
+def resource(rest):
+    # The namespace from the path, not GZC[...]: that raises for an undefined term, where a 404 is due.
+    prefix = "/" + request.path.split("/", 2)[1] + "/"
+    return _serve(URIRef(SPACES[prefix] + rest))

@@ -8,10 +8,11 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import requests
 
-from kg import build, cases, paths, store
+from kg import build, cases, importer, paths, store
 from kg.remote import RemoteStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -20,10 +21,21 @@ VIRTUOSO_SCRIPT = paths.ROOT / "scripts" / "virtuoso.sh"
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """Build ontology and cases into a temporary dataset file and store."""
+    """The store as `make build` leaves it: ontology, cases and links built, every dataset imported.
+
+    `nquads` is the build's own file (sources only); `full` is a dump of the whole store, for the
+    stores that load files (Virtuoso); `store` is the published version.
+    """
     root = tmp_path_factory.mktemp("build")
-    result = build.build(root / "gongzhi.nq", root / "store")
+    link = root / "store"
+    result = build.build(root / "gongzhi.nq", link)
     assert result.ok, [str(p) for p in result.errors + result.violations]
+    importer.ensure_engine()
+    for name in importer.SOURCES:
+        importer.import_into_store(name, None, link)
+    result.store = link.resolve()
+    result.full = root / "full.nq"
+    ox.Store.read_only(str(result.store)).dump(output=str(result.full), format=ox.RdfFormat.N_QUADS)
     return result
 
 
@@ -122,7 +134,7 @@ def started_virtuoso(built, root):
         assert run.returncode == 0, f"scripts/virtuoso.sh start failed:\n{run.stdout}{run.stderr}"
         base = f"http://127.0.0.1:{port}"
         store = RemoteStore(f"{base}/sparql", f"{base}/sparql", f"{base}/sparql-graph-crud")
-        store.loaded = store.load_dataset(built.nquads)
+        store.loaded = store.load_dataset(built.full)
         yield store
     finally:
         stop = virtuoso_script("stop", root, timeout=60)

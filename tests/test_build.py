@@ -4,7 +4,7 @@ import sys
 
 import pyoxigraph as ox
 
-from kg import build, cases, paths
+from kg import build, cases, importer, paths
 from kg.namespace import GRAPH
 
 from .conftest import FIXTURES
@@ -25,8 +25,9 @@ def test_rebuild_is_byte_identical(tmp_path):
 def test_one_named_graph_per_source(built):
     store = ox.Store.read_only(str(built.store))
     names = {g.value for g in store.named_graphs()}
-    expected = {str(GRAPH[n]) for n in ("ontology", "concepts", "alignment", "derived")}
+    expected = {str(GRAPH[n]) for n in ("ontology", "concepts", "alignment", "derived", "links")}
     expected |= {str(cases.graph_name(p)) for p in cases.case_files()}
+    expected |= {str(GRAPH["import/" + name]) for name in importer.SOURCES}
     assert names == expected
     assert not list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 

@@ -18,8 +18,8 @@ PREFIX void: <http://rdfs.org/ns/void#>
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 """
-LEVELS = {"provinces": "province", "cities": "prefecture-level-city", "areas": "district",
-          "streets": "subdistrict"}
+LEVELS = {"provinces": "provincial-level", "cities": "prefectural-level", "areas": "county-level",
+          "streets": "township-level"}
 
 
 def rows(name):
@@ -78,8 +78,8 @@ def test_shangqingsi_chain(store):
 
 @pytest.mark.parametrize("city,province", [("苏州市", "江苏省"), ("宿州市", "安徽省")])
 def test_city_under_province(store, city, province):
-    got = select(store, f"""SELECT ?p WHERE {{ ?c rdfs:label "{city}"@zh ; gz:placeLevel gzc:prefecture-level-city ;
-        gz:partOfPlace ?p . ?p rdfs:label "{province}"@zh ; gz:placeLevel gzc:province }}""")
+    got = select(store, f"""SELECT ?p WHERE {{ ?c rdfs:label "{city}"@zh ; gz:placeLevel gzc:prefectural-level ;
+        gz:partOfPlace ?p . ?p rdfs:label "{province}"@zh ; gz:placeLevel gzc:provincial-level }}""")
     assert len(got) == 1
 
 
@@ -88,10 +88,10 @@ def test_one_parent_except_provinces(store):
         { SELECT ?d (COUNT(DISTINCT ?p) AS ?n) WHERE { ?d a gz:AdministrativeDivision .
             OPTIONAL { ?d gz:partOfPlace ?p . ?p a gz:AdministrativeDivision } } GROUP BY ?d }
         ?d gz:placeLevel ?level .
-        FILTER ((?level = gzc:province && ?n != 0) || (?level != gzc:province && ?n != 1)) } LIMIT 10""")
+        FILTER ((?level = gzc:provincial-level && ?n != 0) || (?level != gzc:provincial-level && ?n != 1)) } LIMIT 10""")
     assert wrong == []
     # the parent is always one tier up
-    order = {"province": 0, "prefecture-level-city": 1, "district": 2, "subdistrict": 3}
+    order = {"provincial-level": 0, "prefectural-level": 1, "county-level": 2, "township-level": 3}
     pairs = select(store, """SELECT ?a ?b (COUNT(*) AS ?n) WHERE { ?d gz:partOfPlace ?p ;
         gz:placeLevel ?a . ?p gz:placeLevel ?b } GROUP BY ?a ?b""")
     for a, b, _ in pairs:
