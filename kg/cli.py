@@ -205,6 +205,28 @@ def _link_evaluate(link, link_path: Path, args) -> int:
     return 0 if not score.wrong and not score.missed else 1
 
 
+def cmd_qc(args) -> int:
+    """The ontology's quality report (queries/qc/); exit 1 if a check of severity error finds anything."""
+    from kg import qc
+    from kg.cases import CaseFileError
+
+    try:
+        store = qc.load([Path(f) for f in args.ontology] if args.ontology else None,
+                        [Path(f) for f in args.data] if args.data else None)
+    except (CaseFileError, OSError, SyntaxError, ValueError) as exc:
+        print(f"ERROR {exc}", file=sys.stderr)
+        return 2
+    checked = qc.checks()
+    findings = qc.run(store, checked)
+    if args.format == "tsv":
+        sys.stdout.write(qc.tsv_report(findings))
+    elif args.format == "json":
+        sys.stdout.write(qc.json_report(findings, checked))
+    else:
+        sys.stdout.write(qc.text_report(findings, checked))
+    return 1 if qc.errors(findings) else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="Gongzhi knowledge graph / 共治知识图谱")
     sub = p.add_subparsers(dest="command", required=True)
@@ -246,6 +268,16 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--store", help="store link path (default $GONGZHI_STORE or var/store)")
     k.set_defaults(func=cmd_link)
     sub.add_parser("reason", help="check consistency with HermiT").set_defaults(func=cmd_reason)
+    q = sub.add_parser("qc", help="ontology quality report (queries/qc/): missing labels or definitions, duplicate "
+                                  "labels, deprecated terms in use (errors: exit 1); unused classes and properties "
+                                  "(warnings)")
+    q.add_argument("--ontology", nargs="+", metavar="FILE",
+                   help="ontology files to check instead of ontology/gongzhi.ttl, concepts.ttl, alignment.ttl")
+    q.add_argument("--data", nargs="+", metavar="FILE",
+                   help="data instead of the dataset built from kg/cases (N-Quads or TriG keep their graphs, such "
+                        "as build/gongzhi.nq; other RDF files are one case graph each)")
+    q.add_argument("--format", choices=["text", "tsv", "json"], default="text", help="report format (default text)")
+    q.set_defaults(func=cmd_qc)
     return p
 
 

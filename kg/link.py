@@ -4,13 +4,16 @@ A place matches a division by name (its label or an alternative label, whole or 
 administrative suffix: 苏州 = 苏州市), by tier (a municipality is provincial level, a county-level
 city county level) and by parent: the division must lie under the division its parent place was
 linked to. Places are taken parents first, so 苏州市 under 江苏省 finds 3205 and never 宿州市 (3413)
-under 安徽省. Each proposal carries its score and evidence; a person accepts or rejects it
-(`kg link accept|reject`), and what was decided is never proposed again.
+under 安徽省. Organizations, legal resources and public services match the resources of the same public
+class (ORG, ELI, CPSV) in an imported dataset by a label equal up to case, spaces and punctuation.
+Each proposal carries its score and evidence; a person accepts or rejects it (`kg link accept|reject`),
+and what was decided is never proposed again.
 """
 from __future__ import annotations
 
 import datetime
 import hashlib
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -156,6 +159,69 @@ def candidates(place: Place, parent: Division | None, parent_label: str | None, 
     return sorted(found.values(), key=lambda c: (-c.score, c.division.code))
 
 
+def normalize(name: str) -> str:
+    """A label compared up to case, spaces and punctuation (《》, quotes, brackets)."""
+    return "".join(c for c in unicodedata.normalize("NFKC", name).casefold()
+                   if not unicodedata.category(c).startswith(("P", "Z", "S")))
+
+
+@dataclass
+class Entity:
+    iri: str
+    kind: str
+    names: dict[str, str]  # normalized -> as written
+
+    @property
+    def label(self) -> str:
+        return min(self.names.values())
+
+
+def _entities(rows) -> dict[str, Entity]:
+    found: dict[str, Entity] = {}
+    for row in rows:
+        entity = found.setdefault(_value(row["entity"]), Entity(_value(row["entity"]), _value(row["kind"]), {}))
+        entity.names.setdefault(normalize(_value(row["name"])), _value(row["name"]))
+    return found
+
+
+def load_case_entities(store: ox.Store) -> dict[str, Entity]:
+    query = (QUERIES / "link-case-entities.rq").read_text(encoding="utf-8")
+    return _entities(store.query(query, use_default_graph_as_union=True))
+
+
+def load_external_entities(store: ox.Store, dataset: str) -> dict[str, Entity]:
+    query = (QUERIES / "link-external-entities.rq").read_text(encoding="utf-8")
+    return _entities(store.query(query, substitutions={ox.Variable("graph"): ox.NamedNode(IMPORT_GRAPHS + dataset)}))
+
+
+def propose_entities(entities: dict[str, Entity], external: dict[str, Entity], decided: set, today: str,
+                     outcome: "Outcome") -> None:
+    """A proposal where exactly one external resource of the same class bears one of the entry's labels."""
+    by_name: dict[tuple[str, str], list[Entity]] = defaultdict(list)
+    for e in external.values():
+        for key in e.names:
+            by_name[(e.kind, key)].append(e)
+    for entity in sorted(entities.values(), key=lambda e: e.iri):
+        matches = {m.iri: (m, key) for key in sorted(entity.names) for m in by_name.get((entity.kind, key), [])}
+        matches = {iri: v for iri, v in matches.items()
+                   if (sssom.contract(entity.iri), PREDICATE, sssom.contract(iri)) not in decided}
+        if len(matches) > 1:
+            outcome.ambiguous[entity.iri] = sorted(matches)
+        if len(matches) != 1:
+            continue
+        match, key = next(iter(matches.values()))
+        subject, obj = sssom.contract(entity.iri), sssom.contract(match.iri)
+        kind = entity.kind.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        outcome.proposals.append(sssom.Mapping(
+            record_id=record_id(subject, PREDICATE, obj), subject_id=subject, subject_label=entity.names[key],
+            predicate_id=PREDICATE, object_id=obj, object_label=match.names[key],
+            mapping_justification="semapv:LexicalMatching", confidence=f"{NAME_EXACT + TIER:.2f}",
+            subject_match_field="rdfs:label", object_match_field="rdfs:label", match_string=entity.names[key],
+            mapping_tool=TOOL, mapping_date=today,
+            comment=f"label {entity.names[key]} = {match.names[key]} (up to case, spaces, punctuation); "
+                    f"both {kind}; the only such resource of the dataset with this label"))
+
+
 def record_id(subject: str, predicate: str, obj: str) -> str:
     digest = hashlib.sha1(f"{subject}\n{predicate}\n{obj}".encode("utf-8")).hexdigest()[:16]
     return f"gzlink:{digest}"
@@ -218,15 +284,21 @@ def link_set_id(dataset: str, kind: str) -> str:
 
 def run_proposals(store_link: Path, dataset: str = DEFAULT_DATASET, out: Path = PROPOSALS,
                   accepted: Path = ACCEPTED, rejected: Path = REJECTED) -> Outcome:
-    """`kg link propose`: read the store, write the proposals file; return what was found."""
+    """`kg link propose`: read the store, write the proposals file; return what was found.
+
+    Places are linked to the dataset's divisions, organizations, legal resources and services to its
+    resources of the same public class; a dataset with neither is an error."""
     store = ox.Store.read_only(str(store_link.resolve()))
     divisions = load_divisions(store, dataset)
-    if not divisions:
-        raise LookupError(f"no divisions in graph {IMPORT_GRAPHS + dataset}: run `kg import {dataset}` first / "
-                          f"存储中没有该数据集，请先导入")
+    external = load_external_entities(store, dataset)
+    if not divisions and not external:
+        raise LookupError(f"nothing to link to in graph {IMPORT_GRAPHS + dataset}: run `kg import {dataset}` first / "
+                          f"该数据集中没有可链接的资源，请先导入")
     today = datetime.date.today().isoformat()
-    outcome = propose(load_places(store), divisions, sssom.read(accepted).mappings, sssom.read(rejected).keys(),
-                      today)
+    decided = sssom.read(accepted)
+    refused = sssom.read(rejected).keys()
+    outcome = propose(load_places(store), divisions, decided.mappings, refused, today)
+    propose_entities(load_case_entities(store), external, decided.keys() | refused, today, outcome)
     sssom.write(out, proposals_set(outcome, dataset, today))
     return outcome
 

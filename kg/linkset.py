@@ -65,7 +65,7 @@ def _add_record(g: Graph, m: sssom.Mapping, derived_from: str) -> None:
         if value:
             g.add((r, prop, Literal(value)))
     if m.confidence:
-        g.add((r, SSSOM.confidence, Literal(m.confidence, datatype=XSD.double)))
+        g.add((r, SSSOM.confidence, Literal(float(m.confidence))))  # xsd:double, as SSSOM types it
     if m.mapping_date:
         g.add((r, SSSOM.mapping_date, Literal(m.mapping_date, datatype=XSD.date)))
     if m.author_id:

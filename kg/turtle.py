@@ -11,7 +11,11 @@ SOURCES = (*paths.ONTOLOGY_SOURCES, paths.SHAPES)
 
 def canonical(path: Path) -> str:
     """The file as rdflib's longturtle writes it: subjects and predicates sorted, one per line."""
-    parsed = Graph().parse(path, format="turtle")
+    return serialize(Graph().parse(path, format="turtle"))
+
+
+def serialize(parsed: Graph) -> str:
+    """A graph in the canonical form of the sources, with the prefixes bound in it."""
     # Blank nodes get content-derived labels first, so their order does not change between runs.
     g = Graph()
     for prefix, ns in parsed.namespaces():

@@ -9,6 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
 from kg import dataset, link, linkset, paths, sssom
+from kg import store as store_mod
 from kg.namespace import DIVISION, GZD, SSSOM, USER, WD
 
 DATASET = "china-admin-divisions"
@@ -207,3 +208,45 @@ def test_cli_evaluate_and_errors(built):
     run = subprocess.run([sys.executable, "-m", "kg", "link", "accept", "gzd:suzhou"], cwd=paths.ROOT,
                          capture_output=True, text=True)
     assert run.returncode == 1 and "--reviewer" in run.stderr
+
+
+ORGS = """
+@prefix cv: <http://data.europa.eu/m8g/> .
+@prefix cpsv: <http://purl.org/vocab/cpsv#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<https://example.org/po/wuxi> a cv:PublicOrganisation ; skos:prefLabel "无锡市 人民政府"@zh, "WUXI municipal people's government"@en .
+<https://example.org/rule/wuxi> a cpsv:Rule ;
+    dct:title "关于进一步提高群众服务质量有效减轻社区（村）负担的工作规定"@zh .
+<https://example.org/rule/decoy> a cpsv:Rule ; dct:title "无锡市人民政府"@zh .
+"""
+
+
+def test_organizations_and_legal_resources_link_to_resources_of_their_class(built, tmp_path):
+    """An imported dataset in the EU profiles: the Wuxi government and its regulation are found under
+    other spacing, case and brackets; a rule that bears the government's name is not an organization."""
+    link_path = tmp_path / "store"
+    store_mod.install(built.nquads, link_path)
+    g = Graph().parse(data=ORGS, format="turtle")
+    graph = URIRef(dataset.IMPORT_GRAPHS + "eu-profile-sample")
+    nquads = "".join(f"{s.n3()} {p.n3()} {o.n3()} {graph.n3()} .\n" for s, p, o in g).encode("utf-8")
+    store_mod.replace_graphs(link_path, nquads)
+    files = [tmp_path / f"{k}.tsv" for k in ("proposals", "accepted", "rejected")]
+    outcome = link.run_proposals(link_path, "eu-profile-sample", *files)
+    found = {(m.subject_id, m.object_id) for m in outcome.proposals}
+    assert found == {("gzd:wuxi-municipal-government", "https://example.org/po/wuxi"),
+                     ("gzd:wuxi-burden-reduction-regulation", "https://example.org/rule/wuxi")}
+    assert all(m.confidence == "0.70" and "up to case, spaces, punctuation" in m.comment for m in outcome.proposals)
+
+
+def test_the_official_semic_examples_give_no_false_link(built):
+    """Their organisations are Belgian: nothing of the cases may be linked to them."""
+    store = ox.Store.read_only(str(built.store))
+    cases = link.load_case_entities(store)
+    assert len(cases) > 20
+    for name in ("cpsv-ap-example", "cpov-example"):
+        external = link.load_external_entities(store, name)
+        assert external, name
+        outcome = link.Outcome([], {}, {})
+        link.propose_entities(cases, external, set(), "2026-01-01", outcome)
+        assert outcome.proposals == [] and outcome.ambiguous == {}

@@ -254,9 +254,20 @@ def test_update_then_query(virtuoso):
     assert TEST_GRAPH not in virtuoso.graph_names()
 
 
+DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
+
+
+def _same_double(term):
+    """A double by its value: Oxigraph writes 1.0 as "1", Virtuoso as "1.0" (neither is XSD's "1.0E0")."""
+    if isinstance(term, ox.Literal) and term.datatype == DOUBLE:
+        return ox.Literal(repr(float(term.value)), datatype=DOUBLE)
+    return term
+
+
 def test_get_graph_of_the_default_graph_is_the_union(virtuoso, reference):
     def ground(triples):
-        return {t for t in triples if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)}
+        return {ox.Triple(t.subject, t.predicate, _same_double(t.object)) for t in triples
+                if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)}
 
     union = _triples(virtuoso.get_graph(None))
     expected = {q.triple for q in reference.quads_for_pattern(None, None, None)}
