@@ -80,7 +80,7 @@ def _check_keys(node, ctx: dict, lang_terms: set[str], where) -> None:
 
 
 def display_path(path: Path) -> str:
-    return str(path.relative_to(paths.ROOT)) if path.is_relative_to(paths.ROOT) else str(path)
+    return str(path.relative_to(paths.SOURCE_ROOT)) if path.is_relative_to(paths.SOURCE_ROOT) else str(path)
 
 
 def read_entries(path: Path) -> list[dict]:

@@ -1,5 +1,6 @@
 """Command line of the knowledge graph: `python -m kg <command>`."""
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ def _print_problems(result) -> None:
 
 def cmd_generate(args) -> int:
     g = codegen.load_ontology()
-    stale = [str(p.relative_to(paths.ROOT)) for p, text in
+    stale = [str(p.relative_to(paths.SOURCE_ROOT)) for p, text in
              ((paths.NAMESPACE_MODULE, codegen.namespace_module(g)), (paths.CONTEXT, codegen.render_context(g)))
              if not p.exists() or p.read_text(encoding="utf-8") != text]
     if args.check:
@@ -41,10 +42,10 @@ def cmd_fmt(args) -> int:
     if args.check:
         stale = turtle.stale()
         for path in stale:
-            print(f"{path.relative_to(paths.ROOT)} 不是规范格式 / is not canonical: run `make fmt`", file=sys.stderr)
+            print(f"{path.relative_to(paths.SOURCE_ROOT)} 不是规范格式 / is not canonical: run `make fmt`", file=sys.stderr)
         return 1 if stale else 0
     changed = turtle.rewrite()
-    print("rewritten / 已重写: " + (", ".join(str(p.relative_to(paths.ROOT)) for p in changed) or "nothing / 无"))
+    print("rewritten / 已重写: " + (", ".join(str(p.relative_to(paths.SOURCE_ROOT)) for p in changed) or "nothing / 无"))
     return 0
 
 
@@ -227,6 +228,122 @@ def cmd_qc(args) -> int:
     return 1 if qc.errors(findings) else 0
 
 
+def cmd_docs(args) -> int:
+    """The ontology's HTML documentation (pyLODE), in English and Chinese."""
+    from kg import docs
+
+    started = time.perf_counter()
+    written = docs.build(Path(args.out))
+    print("written / 已生成: " + ", ".join(str(p) for p in written) + f", {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_gate(args) -> int:
+    """The check an edit must pass (kg/edits.py runs it on a scratch copy): JSON problems on stdout."""
+    import json
+
+    from kg import gate
+
+    problems = gate.check(reason=args.reason)
+    print(json.dumps({"problems": [p.__dict__ for p in problems]}, ensure_ascii=False))
+    return 1 if problems else 0
+
+
+def _ontology_files(args):
+    from kg.ontofiles import OntologyFiles
+
+    return OntologyFiles.in_dir(Path(args.dir)) if args.dir else OntologyFiles()
+
+
+def _after_import(files, written, warnings) -> None:
+    """Report what an import wrote; regenerate kg/namespace.py and kg/context.jsonld from the repository's files."""
+    for warning in warnings:
+        print(f"WARNING {warning}", file=sys.stderr)
+    if not written:
+        print("nothing to change / 无需修改")
+        return
+    print("written / 已写入: " + ", ".join(str(p) for p in written))
+    if files.is_repository():
+        changed = codegen.generate()
+        print("updated / 已更新: " + (", ".join(changed) if changed else "nothing / 无"))
+
+
+def cmd_terms(args) -> int:
+    """The ontology's terms as a spreadsheet (CSV), and a sheet applied back."""
+    from kg import terms
+
+    files = _ontology_files(args)
+    try:
+        if args.action == "export":
+            count = terms.export(Path(args.file), files, template_row=args.template_row)
+            print(f"exported / 已导出: {count} terms / 个术语 -> {args.file}")
+            return 0
+        result = terms.apply(Path(args.file), files)
+    except terms.SheetError as exc:
+        print(str(exc), file=sys.stderr)
+        print(f"{len(exc.errors)} 个错误 / error(s): nothing was written / 未写入任何内容", file=sys.stderr)
+        return 1
+    except terms.ChecksFailed as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        print("the ontology from this sheet fails the checks: nothing was written / 本表格生成的本体未通过检查，"
+              "未写入任何内容", file=sys.stderr)
+        return 1
+    except terms.TermsError as exc:
+        print(f"ERROR {exc}", file=sys.stderr)
+        return 1
+    for name in result.added:
+        print(f"added / 新增: {name}")
+    for name, column in result.changed:
+        print(f"changed / 修改: {name} {column}")
+    print("terms not in the sheet are kept as they are (retire a term with deprecated = true) / "
+          "表格中没有的术语保持不变（弃用术语请将 deprecated 设为 true）")
+    _after_import(files, result.written, result.warnings)
+    return 0
+
+
+def cmd_protege(args) -> int:
+    """The ontology as one RDF/XML file for Protégé, and a file saved by Protégé brought back."""
+    from kg import protege
+
+    files = _ontology_files(args)
+    if args.action == "export":
+        out = Path(args.out or paths.BUILD_DIR / "gongzhi.owl")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        count = protege.export(out, files)
+        print(f"exported / 已导出: {count} triples / 个三元组 -> {out} (RDF/XML, open it in Protégé / 可用 Protégé 打开)")
+        return 0
+    if not args.file:
+        print("ERROR give the file saved by Protégé / 请给出 Protégé 保存的文件", file=sys.stderr)
+        return 1
+    try:
+        result = protege.apply(Path(args.file), files)
+    except protege.ProtegeFileError as exc:
+        print(f"ERROR {exc}", file=sys.stderr)
+        print("nothing was written / 未写入任何内容", file=sys.stderr)
+        return 1
+    for triple, reason in result.dropped:
+        print(f"dropped / 已去除 ({reason}): {triple}")
+    for path in files.all():
+        if result.added.get(path) or result.removed.get(path):
+            print(f"{path.name}: +{result.added[path]} -{result.removed[path]} statements / 条陈述")
+    _after_import(files, result.written, result.warnings)
+    return 0
+
+
+def cmd_account(args) -> int:
+    from kg import accounts
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else __import__("getpass").getpass(
+        "password / 密码: ")
+    try:
+        accounts.add(Path(args.file), args.name, args.role, password)
+    except ValueError as exc:
+        print(f"ERROR {exc}", file=sys.stderr)
+        return 1
+    print(f"account / 账户: {args.name} ({args.role}) -> {args.file}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="Gongzhi knowledge graph / 共治知识图谱")
     sub = p.add_subparsers(dest="command", required=True)
@@ -261,12 +378,20 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("subjects", nargs="*", default=["all"], help="places to accept or reject (CURIEs such as "
                                                                "gzd:suzhou), default all")
     k.add_argument("--dataset", default="china-admin-divisions", help="the imported dataset to link to")
-    k.add_argument("--out", default=str(paths.ROOT / "kg" / "links" / "proposals.sssom.tsv"), help="proposals file")
+    k.add_argument("--out", default=str(paths.LINKS_DIR / "proposals.sssom.tsv"), help="proposals file")
     k.add_argument("--reviewer", help="who decides, as a CURIE or IRI (gzuser:NAME, an ORCID IRI)")
     k.add_argument("--reviewer-label", help="the reviewer's name")
     k.add_argument("--comment", help="why")
     k.add_argument("--store", help="store link path (default $GONGZHI_STORE or var/store)")
     k.set_defaults(func=cmd_link)
+    gt = sub.add_parser("gate", help="the check an edit must pass, as JSON (used by the editor on a scratch copy)")
+    gt.add_argument("--reason", action="store_true", help="also run HermiT (the ontology changed)")
+    gt.set_defaults(func=cmd_gate)
+    ac = sub.add_parser("account", help="add or replace an editor account (password from stdin)")
+    ac.add_argument("name")
+    ac.add_argument("--role", choices=["editor", "reviewer"], required=True)
+    ac.add_argument("--file", default=os.environ.get("GONGZHI_ACCOUNTS_FILE") or str(paths.ROOT / "var" / "accounts.yaml"))
+    ac.set_defaults(func=cmd_account)
     sub.add_parser("reason", help="check consistency with HermiT").set_defaults(func=cmd_reason)
     q = sub.add_parser("qc", help="ontology quality report (queries/qc/): missing labels or definitions, duplicate "
                                   "labels, deprecated terms in use (errors: exit 1); unused classes and properties "
@@ -278,6 +403,24 @@ def parser() -> argparse.ArgumentParser:
                         "as build/gongzhi.nq; other RDF files are one case graph each)")
     q.add_argument("--format", choices=["text", "tsv", "json"], default="text", help="report format (default text)")
     q.set_defaults(func=cmd_qc)
+    d = sub.add_parser("docs", help="HTML documentation of the ontology with pyLODE, in English and Chinese "
+                                    "(docs/ontology/index.en.html, index.zh.html; served at /ontology)")
+    d.add_argument("--out", default=str(paths.ROOT / "docs" / "ontology"), help="output folder")
+    d.set_defaults(func=cmd_docs)
+    t = sub.add_parser("terms", help="the ontology's terms as a CSV sheet for a spreadsheet, and a sheet applied "
+                                     "back (new terms added, changed cells updated; nothing deleted)")
+    t.add_argument("action", choices=["export", "import"])
+    t.add_argument("file", help="the CSV file")
+    t.add_argument("--template-row", action="store_true", help="export: a second row of ROBOT template strings")
+    t.add_argument("--dir", help="folder of gongzhi.ttl, concepts.ttl and alignment.ttl (default ontology/)")
+    t.set_defaults(func=cmd_terms)
+    pr = sub.add_parser("protege", help="export: ontology, concepts and alignment as one RDF/XML file for Protégé; "
+                                        "import: a file saved by Protégé back into the three files")
+    pr.add_argument("action", choices=["export", "import"])
+    pr.add_argument("file", nargs="?", help="import: the file saved by Protégé (RDF/XML or Turtle)")
+    pr.add_argument("--out", help="export: the RDF/XML file (default build/gongzhi.owl)")
+    pr.add_argument("--dir", help="folder of gongzhi.ttl, concepts.ttl and alignment.ttl (default ontology/)")
+    pr.set_defaults(func=cmd_protege)
     return p
 
 

@@ -118,5 +118,5 @@ def generate() -> list[str]:
     for path, text in ((paths.NAMESPACE_MODULE, namespace_module(g)), (paths.CONTEXT, render_context(g))):
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
-            changed.append(str(path.relative_to(paths.ROOT)))
+            changed.append(str(path.relative_to(paths.SOURCE_ROOT)))
     return changed

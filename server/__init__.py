@@ -1,10 +1,11 @@
 """Gongzhi's SPARQL service: a Flask application factory, one blueprint per concern."""
 import os
+import secrets
 from pathlib import Path
 
 from flask import Flask
 
-from kg import store
+from kg import docs, store
 from kg.namespace import GRAPH, MF, SD
 
 
@@ -29,11 +30,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         CORS_ORIGINS=env("GONGZHI_CORS_ORIGINS", "").replace(",", " ").split(),  # "*" allows any origin
         UPDATE_TOKENS=_tokens(env("GONGZHI_UPDATE_TOKENS", ""), env("GONGZHI_UPDATE_TOKENS_FILE")),
         JSON_AS_ASCII=False,
+        # The ontology's pyLODE pages (build output, made on the first request to /ontology if missing).
+        DOCS_DIR=env("GONGZHI_DOCS", str(docs.DOCS_DIR)),
+        # Editing (/edit) is on when there is an accounts file (kg/accounts.py); sessions are signed with
+        # SECRET_KEY, from the environment or a key file made once beside the store.
+        ACCOUNTS_FILE=env("GONGZHI_ACCOUNTS_FILE", ""),
+        SECRET_KEY=env("GONGZHI_SECRET_KEY") or _secret_key(Path(store.store_path()).parent / "secret-key"),
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
     )
     if test_config:
         app.config.update(test_config)
 
-    from server import cors, db, description, errors, gsp, meta, resources, sparql, ui, void
+    from server import cors, db, description, edit, errors, gsp, meta, ontology, resources, sparql, ui, void
 
     db.init_app(app)
     cors.init_app(app)
@@ -45,6 +54,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(gsp.bp)
     app.register_blueprint(void.bp)
     app.register_blueprint(resources.bp)
+    app.register_blueprint(ontology.bp)
+    app.register_blueprint(edit.bp)
     if app.config["UPDATE_TOKENS"]:
         description.advertise(app, languages=[SD.SPARQL11Update], features=[
             MF.IndirectGraphIdentification, MF.DirectGraphIdentification, MF.POSTGraphCreation])
@@ -55,3 +66,13 @@ def _tokens(listed: str, path: str | None) -> list[str]:
     """Tokens from the environment (space or comma separated) and from a file (one a line)."""
     text = listed + "\n" + (Path(path).read_text(encoding="utf-8") if path else "")
     return [t for t in text.replace(",", " ").split() if t]
+
+
+def _secret_key(path: Path) -> str:
+    """A random key kept in a file (mode 600), so that sessions survive restarts and all workers agree."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
