@@ -25,7 +25,7 @@ from kg import paths, sssom
 from kg.dataset import IMPORT_GRAPHS
 
 QUERIES = paths.ROOT / "kg" / "queries"
-LINKS_DIR = paths.ROOT / "kg" / "links"
+LINKS_DIR = paths.LINKS_DIR
 PROPOSALS = LINKS_DIR / "proposals.sssom.tsv"
 ACCEPTED = LINKS_DIR / "accepted.sssom.tsv"
 REJECTED = LINKS_DIR / "rejected.sssom.tsv"
