@@ -54,9 +54,11 @@ def replace(text: str, entry_id: str, new_block: str | None) -> str:
         return body + "\n" + new_block
     start, end = span
     if new_block is None:
-        # drop the blank line that separated it as well
+        # drop the blank line that separated it as well: the one after it, or before it at the end of the file
         if end < len(lines) and not lines[end].strip():
             end += 1
+        elif end == len(lines) and start > 0 and not lines[start - 1].strip():
+            start -= 1
         return "".join(lines[:start] + lines[end:])
     return "".join(lines[:start]) + new_block + "".join(lines[end:])
 

@@ -176,3 +176,29 @@ def virtuoso_writable_server(built, virtuoso_scratch):
 @pytest.fixture
 def real_cases():
     return cases.case_files()
+
+
+EDITOR, EDITOR_PASSWORD = "wang", "editor-pass-1"
+REVIEWER, REVIEWER_PASSWORD = "li", "reviewer-pass-1"
+
+
+@contextlib.contextmanager
+def editing_server(root: Path):
+    """A server with editing on, over its own working copy of the sources (the repository's are never
+    touched) and a store built from that copy; yields (base URL, source root)."""
+    for rel in ("ontology", "kg/cases", "kg/links"):
+        shutil.copytree(paths.ROOT / rel, root / rel)
+    for rel in ("kg/context.jsonld", "kg/namespace.py"):
+        shutil.copy2(paths.ROOT / rel, root / rel)
+    env = {**os.environ, "GONGZHI_SOURCES": str(root)}
+    run = subprocess.run([sys.executable, "-m", "kg", "build", "--store", str(root / "build" / "store")],
+                         cwd=paths.ROOT, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    from kg import accounts  # noqa: PLC0415
+
+    accounts.add(root / "accounts.yaml", EDITOR, "editor", EDITOR_PASSWORD)
+    accounts.add(root / "accounts.yaml", REVIEWER, "reviewer", REVIEWER_PASSWORD)
+    with running_server(build.BuildResult(nquads=root / "build" / "gongzhi.nq"), GONGZHI_SOURCES=str(root),
+                        GONGZHI_ACCOUNTS_FILE=str(root / "accounts.yaml"),
+                        GONGZHI_SECRET_KEY="test-secret-key") as base:
+        yield base, root
