@@ -40,6 +40,6 @@ def test_most_hand_written_entries_are_already_in_the_house_style():
 
 
 @pytest.mark.parametrize("value, written", [("gzc:municipality", "gzc:municipality"), ("500103", '"500103"'),
-                                            ("a: b", '"a: b"'), ('say "x"', "'say \"x\"'"), ("#1", '"#1"')])
+                                            ("a: b", '"a: b"'), ('"Home" of', "'\"Home\" of'"), ('say "x"', 'say "x"'), ("#1", '"#1"')])
 def test_scalars_are_quoted_only_when_needed(value, written):
     assert caseyaml.scalar(value) == written
