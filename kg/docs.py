@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg import paths
 from kg.namespace import GZC, ONTOLOGY
@@ -41,16 +41,16 @@ CHROME_ZH = {
     "In Domain Of": "作为定义域", "In Range Of": "作为值域", "In Domain Includes Of": "作为定义域之一",
     "In Range Includes Of": "作为值域之一", "Inverse Of": "逆属性", "Equivalent Class": "等价类",
     "Equivalent Property": "等价属性", "Disjoint With": "不相交于", "Restriction": "限制", "or": "或", "and": "且",
-    "Title": "标题", "License": "许可协议", "Source": "来源", "Version IRI": "版本 IRI",
+    "Title": "标题", "License": "许可协议", "Source": "来源", "Version Iri": "版本 IRI",
     "Version Info": "版本信息", "Preferred Namespace Prefix": "首选命名空间前缀",
-    "Preferred Namespace URI": "首选命名空间 URI", "Has Member": "成员", "Example": "示例",
+    "Preferred Namespace Uri": "首选命名空间 URI", "Has Member": "成员", "Example": "示例",
     "Scope Note": "范围说明", "Definition": "定义", "Alternative Label": "别名", "See Also": "另见",
     "Comment": "注释", "Label": "标签",
 }
 NAV = {
-    "en": {"other": ("zh", "中文"), "rdf": "This ontology as RDF", "schemes": "Concept schemes (SKOS)",
+    "en": {"other": ("zh", "中文"), "rdf": "This ontology as RDF: ", "schemes": "Concept schemes (SKOS): ",
            "query": "Query the knowledge graph (SPARQL)"},
-    "zh": {"other": ("en", "English"), "rdf": "本体的 RDF 格式", "schemes": "概念体系（SKOS）",
+    "zh": {"other": ("en", "English"), "rdf": "本体的 RDF 格式：", "schemes": "概念体系（SKOS）：",
            "query": "查询知识图谱（SPARQL）"},
 }
 
@@ -108,7 +108,7 @@ def _nav(lang: str) -> str:
     return (f'<nav id="gongzhi-nav" class="section">'
             f'<p><a href="?lang={other}" hreflang="{other}" lang="{other}">{other_name}</a>'
             f' · <a href="/">{words["query"]}</a></p>'
-            f'<p>{words["rdf"]}: {rdf}</p><p>{words["schemes"]}: {schemes}</p></nav>')
+            f'<p>{words["rdf"]}{rdf}</p><p>{words["schemes"]}{schemes}</p></nav>')
 
 
 def _localize(page: str, lang: str) -> str:

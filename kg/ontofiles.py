@@ -40,7 +40,13 @@ class OntologyFiles:
         return all(p.resolve() == q.resolve() for p, q in zip(self.all(), paths.ONTOLOGY_SOURCES))
 
     def read(self) -> dict[Path, Graph]:
-        return {path: Graph().parse(path, format="turtle") for path in self.all()}
+        return self.read_with_texts()[0]
+
+    def read_with_texts(self) -> tuple[dict[Path, Graph], dict[Path, str]]:
+        """The graphs and the texts they were parsed from (to notice a file changed meanwhile)."""
+        texts = {path: path.read_text(encoding="utf-8") for path in self.all()}
+        return {path: Graph().parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+                for path, text in texts.items()}, texts
 
     def prefixes(self) -> dict[str, str]:
         """The prefixes the files declare (and rdf, rdfs, owl, xsd): the CURIEs a person may write."""
@@ -88,20 +94,32 @@ def check(files: OntologyFiles, graphs: dict[Path, Graph]) -> tuple[list[str], l
         warnings.append(f"HermiT was not run / 未运行 HermiT: {exc}")
     else:
         if not report.consistent:
-            problems.append(f"inconsistent / 不一致 (HermiT): {report.detail}")
+            problems.append("HermiT: 本体与案例事实相互矛盾（例如某个条目同时属于两个互斥的类） / the ontology "
+                            "contradicts the case facts (such as an entry in two disjoint classes)"
+                            + (f": {report.detail[:400]}" if report.detail.strip() else ""))
         if report.unsatisfiable:
             problems.append("unsatisfiable classes / 不可满足的类 (HermiT): " + ", ".join(report.unsatisfiable))
     return problems, warnings
 
 
-def write(graphs: dict[Path, Graph]) -> list[Path]:
+class FilesChanged(RuntimeError):
+    """A file changed on disk between reading and writing (someone else saved it): nothing was written."""
+
+
+def write(graphs: dict[Path, Graph], read: dict[Path, str] | None = None) -> list[Path]:
     """Write each graph whose canonical text differs from its file; return the files written.
 
     Every text is made first and each file is replaced in one rename, so a failure leaves no file
-    half written.
+    half written. With `read` (the texts the graphs were made from), FilesChanged if a file is no
+    longer what was read, rather than overwrite someone else's change.
     """
-    changed = {path: text for path, text in texts(graphs).items()
-               if not path.exists() or path.read_text(encoding="utf-8") != text}
+    on_disk = {path: path.read_text(encoding="utf-8") if path.exists() else None for path in graphs}
+    moved = [path for path in graphs if read is not None and on_disk[path] != read.get(path)]
+    if moved:
+        names = ", ".join(p.name for p in moved)
+        raise FilesChanged(f"{names} changed while importing: nothing was written, run the import again / "
+                           f"导入期间 {names} 被修改，未写入任何内容，请重新导入")
+    changed = {path: text for path, text in texts(graphs).items() if on_disk[path] != text}
     staged = []
     try:
         for path, text in changed.items():

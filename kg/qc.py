@@ -2,11 +2,11 @@
 
 Each check returns one row per problem (the term, and a detail) and has a severity in its header:
 errors (missing labels or definitions, duplicate labels, deprecated terms in use) fail the command,
-warnings (classes and properties the data never uses) are reported only.
+warnings (unused classes and properties, labels shared across sorts of term) are reported only.
 """
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -27,21 +27,23 @@ PREFIXES = {"gz": str(GZ._NS), "gzc": str(GZC._NS), "gzd": str(GZD), "graph": st
 QUADS = (".nq", ".trig")  # data files that name their graphs
 
 
-@dataclass(frozen=True)
+@dataclass
 class Check:
     """One file of queries/qc/: its catalogue header, its severity and the message shown with each row."""
 
     query: catalogue.Query
     severity: str
-    message: dict = field(hash=False)
+    message: dict
 
     @property
     def name(self) -> str:
         return self.query.name
 
 
-@dataclass(frozen=True)
+@dataclass
 class Finding:
+    """One row of a check: the term at fault, and what about it."""
+
     check: Check
     term: str
     detail: str
@@ -55,7 +57,8 @@ def parse(path: Path) -> Check:
     severity = extra.get("severity", "")
     if severity not in SEVERITIES:
         raise ValueError(f"{path.name}: '# severity:' must be one of {', '.join(SEVERITIES)}, not '{severity}'")
-    return Check(catalogue.parse(path), severity, {"zh": extra.get("message@zh", ""), "en": extra.get("message@en", "")})
+    message = {"zh": extra.get("message@zh", ""), "en": extra.get("message@en", "")}
+    return Check(catalogue.parse(path), severity, message)
 
 
 def checks() -> list[Check]:
