@@ -353,13 +353,22 @@ def _check_punning(path: Path, text: str, g: Graph) -> None:
                                "does not allow")
 
 
-def _slash_warnings(g: Graph, current: Graph) -> list[str]:
-    """IRIs that the current files have with a final slash: owlready2's RDF/XML reader drops it."""
+def _restore_slashes(g: Graph, current: Graph) -> tuple[Graph, list[str]]:
+    """Give back the final "/" that owlready2's RDF/XML reader drops from every IRI (rdfxml_2_ntriples.py:
+    `if iri.endswith("/"): iri = iri[:-1]`), where the current files have the IRI with it and not without.
+    Each repair is reported."""
     known = {t for triple in current for t in triple if isinstance(t, URIRef)}
     found = {t for triple in g for t in triple if isinstance(t, URIRef)}
-    return [f"<{t}>: the current files have <{t}/>; a tool dropped the final slash (owlready2 does), check / "
-            f"当前文件中为 <{t}/>，末尾的斜杠被工具删去（owlready2 会这样做），请检查"
-            for t in sorted(found - known) if URIRef(f"{t}/") in known]
+    repair = {t: URIRef(f"{t}/") for t in found - known if URIRef(f"{t}/") in known}
+    if not repair:
+        return g, []
+    fixed = Graph()
+    for prefix, ns in g.namespaces():
+        fixed.bind(prefix, ns, override=True)
+    for triple in g:
+        fixed.add(tuple(repair.get(t, t) for t in triple))
+    return fixed, [f"<{t}> -> <{t}/>: the final slash restored (owlready2 drops it) / 已恢复被 owlready2 删去的末尾斜杠"
+                   for t in sorted(repair)]
 
 
 def _keys(g: Graph) -> set[str]:
@@ -392,7 +401,7 @@ def apply(path: Path, files: OntologyFiles = OntologyFiles(), run_checks: bool =
     g, result.dropped = normalize(g, current)
     _check_punning(path, text, g)
     g = keep_list_order(g, current)
-    result.warnings = _slash_warnings(g, current)
+    g, result.warnings = _restore_slashes(g, current)
     for other in (files.concepts, files.alignment):  # their headers stay as their files have them
         for (s, p, o), part in _statements(graphs[other]):
             if s == headers[other]:
