@@ -202,3 +202,15 @@ def editing_server(root: Path):
                         GONGZHI_ACCOUNTS_FILE=str(root / "accounts.yaml"),
                         GONGZHI_SECRET_KEY="test-secret-key") as base:
         yield base, root
+
+
+@pytest.fixture
+def files(tmp_path):
+    """A copy of the three ontology files, for the tests that write them (CSV and Protégé round trips)."""
+    from kg.ontofiles import OntologyFiles  # noqa: PLC0415
+
+    folder = tmp_path / "ontology"
+    folder.mkdir()
+    for source in paths.ONTOLOGY_SOURCES:
+        shutil.copy(source, folder / source.name)
+    return OntologyFiles.in_dir(folder)

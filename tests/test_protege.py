@@ -1,6 +1,5 @@
 """`kg protege`: one RDF/XML file for Protégé, and a saved file split back into the three source files."""
 import difflib
-import shutil
 
 import owlready2
 import pytest
@@ -9,22 +8,13 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS
 
-from kg import cli, codegen, ontofiles, paths, protege
+from kg import cli, codegen, ontofiles, protege
 
 from .conftest import FIXTURES
 
 GZ = codegen.GZ_IRI
 GZC = codegen.GZC_IRI
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-
-
-@pytest.fixture
-def files(tmp_path):
-    folder = tmp_path / "ontology"
-    folder.mkdir()
-    for source in paths.ONTOLOGY_SOURCES:
-        shutil.copy(source, folder / source.name)
-    return ontofiles.OntologyFiles.in_dir(folder)
 
 
 def _texts(files):

@@ -1,7 +1,6 @@
 """`kg terms`: the terms as a CSV sheet and back, on copies of the ontology files (never the real ones)."""
 import csv
 import difflib
-import shutil
 
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
@@ -10,19 +9,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, SKOS
 
 from kg import cli, codegen, ontofiles, paths, terms
-from kg.ontofiles import OntologyFiles
 
 GZ = codegen.GZ_IRI
 GZC = codegen.GZC_IRI
-
-
-@pytest.fixture
-def files(tmp_path):
-    folder = tmp_path / "ontology"
-    folder.mkdir()
-    for source in paths.ONTOLOGY_SOURCES:
-        shutil.copy(source, folder / source.name)
-    return OntologyFiles.in_dir(folder)
 
 
 def _bytes(files):
