@@ -8,7 +8,7 @@ PORT ?= 8808
 HOST ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup java chromium npm rml generate fmt validate reason build import link run serve test expected clean
+.PHONY: help setup java chromium npm rml codegen generate fmt validate reason build import link run serve test expected clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/  \1\t\2/' | expand -t 14
@@ -40,8 +40,8 @@ setup: $(STAMP) java chromium npm rml ## create the virtual environment (pinned 
 
 # --- ontology and cases ------------------------------------------------------------------------------
 
-generate: $(STAMP) ## regenerate kg/namespace.py and kg/context.jsonld from the ontology
-	$(PY) -m kg generate
+codegen: $(STAMP) ## regenerate kg/namespace.py and kg/context.jsonld from the ontology
+	$(PY) -m kg codegen
 
 fmt: $(STAMP) ## rewrite ontology/*.ttl as canonical Turtle
 	$(PY) -m kg fmt
@@ -61,6 +61,42 @@ import: rml ## import every external dataset into its own graph (divisions, SEMI
 link: $(STAMP) ## propose links from the case places to the divisions, for review (kg/links/proposals.sssom.tsv)
 	$(PY) -m kg link propose
 	$(PY) -m kg link evaluate
+
+# --- quality and documentation ----------------------------------------------------------------------
+.PHONY: qc docs
+
+qc: $(STAMP) ## ontology quality report (queries/qc/); exit 1 on errors: missing labels, duplicates, deprecated terms in use
+	$(PY) -m kg qc
+
+docs: $(STAMP) ## ontology documentation with pyLODE, English and Chinese, in docs/ontology/ (served at /ontology)
+	$(PY) -m kg docs
+
+.PHONY: terms protege
+terms: $(STAMP) ## export the ontology's terms to build/terms.csv for a spreadsheet (apply one: bin/kg terms import FILE)
+	$(PY) -m kg terms export build/terms.csv
+
+protege: $(STAMP) ## write build/gongzhi.owl, ontology + concepts + alignment for Protégé (back: bin/kg protege import FILE)
+	$(PY) -m kg protege export
+
+# --- large generated graph and benchmarks ----------------------------------------------------------
+.PHONY: bench
+TRIPLES ?= 1M
+SEED ?= 0
+BENCH_SIZES ?= 100k,1M
+BENCH_VENV := var/bench-venv
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+generate: $(STAMP) ## write build/synthetic-TRIPLES-SEED.nq, a generated governance graph (TRIPLES=100k, 1M or 10M; SEED)
+	$(PY) -m kg generate --triples $(TRIPLES) --seed $(SEED) --out build/synthetic-$(TRIPLES)-$(SEED).nq
+
+# The systems compared with Gongzhi, and matplotlib, in their own environment (requirements-bench.txt).
+$(BENCH_STAMP): requirements-bench.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP) ## benchmark against Virtuoso, rdflib-endpoint, Oxigraph's server (BENCH_SIZES): docs/benchmarks.md
+	$(PY) -m bench --sizes $(BENCH_SIZES)
 
 # --- service -----------------------------------------------------------------------------------------
 

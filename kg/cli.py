@@ -7,8 +7,8 @@ from pathlib import Path
 
 from kg import codegen, paths, turtle
 
-# The other modules import kg/namespace.py, which `generate` writes: they are imported by the
-# commands that use them, so that `kg generate` works even when the generated module is stale.
+# The other modules import kg/namespace.py, which `codegen` writes: they are imported by the
+# commands that use them, so that `kg codegen` works even when the generated module is stale.
 
 
 def _print_problems(result) -> None:
@@ -20,17 +20,33 @@ def _print_problems(result) -> None:
     print(f"{total} 个问题 / {total} problem(s): nothing was written / 未写入任何内容", file=sys.stderr)
 
 
-def cmd_generate(args) -> int:
+def cmd_codegen(args) -> int:
     g = codegen.load_ontology()
     stale = [str(p.relative_to(paths.SOURCE_ROOT)) for p, text in
              ((paths.NAMESPACE_MODULE, codegen.namespace_module(g)), (paths.CONTEXT, codegen.render_context(g)))
              if not p.exists() or p.read_text(encoding="utf-8") != text]
     if args.check:
         for name in stale:
-            print(f"{name} 已过期 / is out of date: run `make generate`", file=sys.stderr)
+            print(f"{name} 已过期 / is out of date: run `make codegen`", file=sys.stderr)
         return 1 if stale else 0
     changed = codegen.generate()
     print("updated / 已更新: " + (", ".join(changed) if changed else "nothing / 无"))
+    return 0
+
+
+def cmd_generate(args) -> int:
+    """A large governance graph with the shape of the real one (kg/synthetic.py), for benchmarks."""
+    from kg import synthetic
+
+    try:
+        triples = synthetic.parse_size(args.triples)
+    except ValueError as exc:
+        print(f"ERROR {exc}", file=sys.stderr)
+        return 1
+    out = Path(args.out or paths.BUILD_DIR / f"synthetic-{args.triples}-{args.seed}.nq")
+    started = time.perf_counter()
+    count = synthetic.write(out, triples, args.seed)
+    print(f"generated / 已生成: {count} quads -> {out}, seed {args.seed}, {time.perf_counter() - started:.1f} s")
     return 0
 
 
@@ -271,10 +287,12 @@ def _after_import(files, written, warnings) -> None:
 def cmd_terms(args) -> int:
     """The ontology's terms as a spreadsheet (CSV), and a sheet applied back."""
     from kg import terms
+    from kg.ontofiles import FilesChanged
 
     files = _ontology_files(args)
     try:
         if args.action == "export":
+            Path(args.file).parent.mkdir(parents=True, exist_ok=True)
             count = terms.export(Path(args.file), files, template_row=args.template_row)
             print(f"exported / 已导出: {count} terms / 个术语 -> {args.file}")
             return 0
@@ -288,7 +306,7 @@ def cmd_terms(args) -> int:
         print("the ontology from this sheet fails the checks: nothing was written / 本表格生成的本体未通过检查，"
               "未写入任何内容", file=sys.stderr)
         return 1
-    except terms.TermsError as exc:
+    except (terms.TermsError, FilesChanged) as exc:
         print(f"ERROR {exc}", file=sys.stderr)
         return 1
     for name in result.added:
@@ -304,6 +322,7 @@ def cmd_terms(args) -> int:
 def cmd_protege(args) -> int:
     """The ontology as one RDF/XML file for Protégé, and a file saved by Protégé brought back."""
     from kg import protege
+    from kg.ontofiles import FilesChanged
 
     files = _ontology_files(args)
     if args.action == "export":
@@ -320,6 +339,9 @@ def cmd_protege(args) -> int:
     except protege.ProtegeFileError as exc:
         print(f"ERROR {exc}", file=sys.stderr)
         print("nothing was written / 未写入任何内容", file=sys.stderr)
+        return 1
+    except FilesChanged as exc:
+        print(f"ERROR {exc}", file=sys.stderr)
         return 1
     for triple, reason in result.dropped:
         print(f"dropped / 已去除 ({reason}): {triple}")
@@ -347,8 +369,14 @@ def cmd_account(args) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="Gongzhi knowledge graph / 共治知识图谱")
     sub = p.add_subparsers(dest="command", required=True)
-    g = sub.add_parser("generate", help="generate kg/namespace.py and kg/context.jsonld from the ontology")
-    g.add_argument("--check", action="store_true", help="only report whether they are up to date")
+    c = sub.add_parser("codegen", help="generate kg/namespace.py and kg/context.jsonld from the ontology")
+    c.add_argument("--check", action="store_true", help="only report whether they are up to date")
+    c.set_defaults(func=cmd_codegen)
+    g = sub.add_parser("generate", help="write a large synthetic governance graph (real divisions, generated "
+                                        "communities, committees, services, transfers, policies) as N-Quads")
+    g.add_argument("--triples", required=True, help="size: 100k, 1M, 10M (or any count such as 20k)")
+    g.add_argument("--seed", type=int, default=0, help="random seed (same size and seed: same bytes)")
+    g.add_argument("--out", help="N-Quads file (default build/synthetic-SIZE-SEED.nq)")
     g.set_defaults(func=cmd_generate)
     f = sub.add_parser("fmt", help="rewrite the ontology and shapes as canonical Turtle")
     f.add_argument("--check", action="store_true", help="only report files that are not canonical")

@@ -273,7 +273,7 @@ def _write(root: Path, texts: dict[str, str]) -> None:
 def _publish(root: Path, ontology_changed: bool, store_link: Path | None) -> None:
     """Regenerate what follows from the ontology, and rebuild the store from the sources."""
     env = {**os.environ, "GONGZHI_SOURCES": str(root)}
-    steps = ([["generate"]] if ontology_changed else []) + ([["build", "--store", str(store_link)]] if store_link else [])
+    steps = ([["codegen"]] if ontology_changed else []) + ([["build", "--store", str(store_link)]] if store_link else [])
     for step in steps:
         run = subprocess.run([sys.executable, "-m", "kg", *step], cwd=paths.ROOT, env=env, capture_output=True,
                              text=True, timeout=600)

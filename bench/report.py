@@ -1,0 +1,209 @@
+"""docs/benchmarks.md from a run's results: machine, versions, tables, goals met or missed."""
+import datetime
+import os
+import platform
+import re
+import subprocess
+from importlib import metadata
+
+from bench import mix, systems
+from kg import paths
+
+
+def _command_version(cmd: list[str], pattern: str) -> str:
+    try:
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    except OSError:
+        return "not installed"
+    found = re.search(pattern, run.stdout + run.stderr)
+    return found.group(1) if found else "unknown"
+
+
+def environment() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8")
+                if line.startswith("model name")), platform.processor())
+    mem = next(int(line.split()[1]) for line in open("/proc/meminfo", encoding="utf-8") if line.startswith("MemTotal"))
+    bench_pins = dict(line.strip().split("==") for line in (paths.ROOT / "requirements-bench.txt").read_text().splitlines()
+                      if "==" in line)
+    return {
+        "date": datetime.date.today().isoformat(),
+        "cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem / 1024 / 1024, 1),
+        "os": platform.platform(), "python": platform.python_version(),
+        "pyoxigraph": metadata.version("pyoxigraph"), "rdflib": metadata.version("rdflib"),
+        "pyshacl": metadata.version("pyshacl"), "gunicorn": metadata.version("gunicorn"),
+        "rdflib-endpoint": bench_pins.get("rdflib-endpoint", "?"),
+        "oxigraph": _command_version([str(systems.BENCH_VENV / "bin" / "oxigraph"), "--version"], r"(\d+\.\d+\.\d+\S*)"),
+        "virtuoso": _command_version(["virtuoso-t", "-?"], r"Version (\S+)"),
+    }
+
+
+def _ms(value) -> str:
+    return "–" if value is None else (f"{value:.1f}" if value >= 10 else f"{value:.2f}")
+
+
+def _bytes(value) -> str:
+    return "–" if not value else f"{value / 2**20:,.0f} MiB"
+
+
+def _systems(per_size: dict) -> list[str]:
+    return [n for n in systems.ORDER if n in per_size["systems"]]
+
+
+def _load_table(size: str, per_size: dict, labels: dict) -> list[str]:
+    rows = [f"### {size} ({per_size['quads']:,} quads)", "",
+            "| system | load (s) | triples/s | store on disk | peak memory (load) | peak memory (serving) | how |",
+            "|---|---:|---:|---:|---:|---:|---|"]
+    for name in _systems(per_size):
+        entry = per_size["systems"][name]
+        if "failed" in entry and "load" not in entry:
+            rows.append(f"| {labels[name]} | failed: {entry['failed'][:120]} | | | | | |")
+            continue
+        load = entry["load"]
+        tps = f"{load['triples_per_s']:,.0f}" if load["triples_per_s"] and name != "inprocess" else "–"
+        seconds = f"{load['seconds']:.1f}" if name != "inprocess" else "–"
+        rows.append(f"| {labels[name]} | {seconds} | {tps} | {_bytes(load['store_bytes'])} | "
+                    f"{_bytes(load['peak_rss_bytes'])} | {_bytes(entry.get('peak_rss_bytes'))} | {load['note']} |")
+    return rows + [""]
+
+
+def _latency_table(per_size: dict, labels: dict) -> list[str]:
+    names = [n for n in _systems(per_size) if "latency" in per_size["systems"][n]]
+    rows = ["| query | " + " | ".join(labels[n] for n in names) + " |", "|---|" + "---:|" * len(names)]
+    for q in mix.MIX_ORDER:
+        cells = []
+        for n in names:
+            m = per_size["systems"][n]["latency"][q]
+            cells.append("error" if m["error"] else f"{_ms(m['p50'])} / {_ms(m['p99'])} ({m['n']})")
+        rows.append(f"| {q} | " + " | ".join(cells) + " |")
+    cat = []
+    for n in names:
+        c = per_size["systems"][n].get("catalogue")
+        cat.append("not run" if not c else f"{c['seconds']:.2f} s, {c['qps']:.1f} q/s" +
+                   (f", {len(c['errors'])} errors" if c["errors"] else ""))
+    rows.append(f"| catalogue ({len(mix.catalogue_queries())} queries, once each) | " + " | ".join(cat) + " |")
+    return rows + ["", "Cells: p50 / p99 latency in ms (number of timed runs).", ""]
+
+
+def _throughput_table(per_size: dict, labels: dict) -> list[str]:
+    names = [n for n in _systems(per_size) if "throughput" in per_size["systems"][n]]
+    clients = sorted({int(c) for n in names for c in per_size["systems"][n]["throughput"]})
+    rows = ["| system | " + " | ".join(f"{c} client{'s' if c > 1 else ''}" for c in clients) + " |",
+            "|---|" + "---:|" * len(clients)]
+    for n in names:
+        cells = []
+        for c in clients:
+            t = per_size["systems"][n]["throughput"].get(str(c))
+            cells.append("–" if not t else f"{t['qps']:.1f} q/s" + (f" ({t['errors']} errors)" if t["errors"] else ""))
+        rows.append(f"| {labels[n]} | " + " | ".join(cells) + " |")
+    return rows + [""]
+
+
+def _get(results, size, name, *keys):
+    value = results["sizes"].get(size, {}).get("systems", {}).get(name)
+    for key in keys:
+        if value is None:
+            return None
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def goals(results: dict) -> list[tuple[str, str, str]]:
+    """(goal, measured, verdict) for each goal, at the largest size measured (the goals name 1M)."""
+    sizes = list(results["sizes"])
+    size = "1M" if "1M" in sizes else sizes[-1]
+    out = []
+
+    def verdict(ok):
+        return "–" if ok is None else ("met" if ok else "**missed**")
+
+    tps = _get(results, sizes[-1], "embedded", "load", "triples_per_s")
+    out.append(("embedded load ≥ 200k triples/s", f"{tps:,.0f} triples/s ({sizes[-1]})" if tps else "not measured",
+                verdict(tps >= 200_000 if tps else None)))
+    ratios, timeouts = [], 0
+    for c in ("1", "8", "32"):
+        e = _get(results, size, "embedded", "throughput", c)
+        r = _get(results, size, "rdflib-endpoint", "throughput", c)
+        if e and r and r["qps"]:
+            ratios.append((c, e["qps"] / r["qps"]))
+        timeouts += r["errors"] if r else 0
+    note = (f"; rdflib-endpoint's runs had {timeouts} failed answers (timeouts), so its rate is a floor"
+            if timeouts else "")
+    out.append((f"query-mix throughput at {size} ≥ 10× rdflib-endpoint",
+                (", ".join(f"{x:.0f}× ({c} clients)" for c, x in ratios) or "not measured") + note,
+                verdict(all(x >= 10 for _, x in ratios) if ratios else None)))
+    e = _get(results, size, "embedded", "latency", "point-lookup", "p50")
+    r = _get(results, size, "rdflib-endpoint", "latency", "point-lookup", "p50")
+    out.append((f"point lookups at {size} ≥ 1.5× rdflib-endpoint (p50)",
+                f"{r / e:.2f}× ({_ms(e)} vs {_ms(r)} ms)" if e and r else "not measured",
+                verdict(r / e >= 1.5 if e and r else None)))
+    slower = []
+    for q in mix.MIX_ORDER:
+        e = _get(results, size, "embedded", "latency", q, "p50")
+        r = _get(results, size, "rdflib-endpoint", "latency", q, "p50")
+        if e and r and e > r:
+            slower.append(f"{q} ({_ms(e)} vs {_ms(r)} ms)")
+    measured = _get(results, size, "rdflib-endpoint", "latency") is not None
+    out.append((f"no query at {size} slower than rdflib-endpoint (p50)",
+                ("slower: " + ", ".join(slower)) if slower else ("none slower" if measured else "not measured"),
+                verdict(not slower if measured else None)))
+    e = _get(results, size, "embedded", "catalogue", "qps")
+    v = _get(results, size, "virtuoso", "catalogue", "qps")
+    failed = _get(results, size, "embedded", "catalogue", "errors") or {}
+    out.append((f"catalogue throughput at {size} ≥ Virtuoso's", (f"{e:.1f} vs {v:.1f} q/s ({e / v:.2f}×)"
+                + (f"; failed on Gongzhi (left out of its rate): {', '.join(failed)}" if failed else ""))
+                if e and v else "not measured", verdict(e >= v and not failed if e and v else None)))
+    e = _get(results, size, "embedded", "latency", "point-lookup", "p50")
+    i = _get(results, size, "inprocess", "latency", "point-lookup", "p50")
+    out.append((f"service overhead over in-process ≤ 1 ms (point lookup p50, {size})",
+                f"{e - i:.2f} ms ({_ms(e)} − {_ms(i)})" if e and i else "not measured",
+                verdict(e - i <= 1 if e and i else None)))
+    shacl = results["sizes"].get(size, {}).get("shacl_update")
+    out.append((f"SHACL check of a 10-triple update on the {size} store ≤ 100 ms",
+                f"{shacl['p50_ms']:.1f} ms p50, {shacl['max_ms']:.1f} ms max ({shacl['triples']} triples)"
+                if shacl else "not measured", verdict(shacl["p50_ms"] <= 100 if shacl else None)))
+    val = results.get("validate")
+    out.append(("build + validate of the case graph ≤ 2 s (`kg validate`)",
+                f"{val['cli_s']:.2f} s as a command, {val['check_s']:.2f} s in-process ({val['quads']} quads)"
+                if val else "not measured", verdict(val["cli_s"] <= 2 if val else None)))
+    return out
+
+
+def markdown(results: dict, plots: list[str], args) -> str:
+    env = results["environment"]
+    labels = {n: systems.KINDS[n][1] for n in systems.ORDER}
+    lines = ["# Benchmarks", "",
+             "Written by `make bench` (`python -m bench`); the figures below are one run's, on one machine. "
+             "Every system is loaded from the same N-Quads file: the real dataset (`kg build`) plus a generated "
+             "graph (`kg generate --triples SIZE --seed {}`).".format(args.seed), "",
+             "## Machine and versions", "",
+             f"- {env['date']}; {env['cpu']}, {env['cores']} cores, {env['memory_gib']} GiB; {env['os']}",
+             f"- Python {env['python']}; pyoxigraph {env['pyoxigraph']}; rdflib {env['rdflib']}; pyshacl "
+             f"{env['pyshacl']}; gunicorn {env['gunicorn']}",
+             f"- rdflib-endpoint {env['rdflib-endpoint']}; Oxigraph server {env['oxigraph']}; Virtuoso {env['virtuoso']}",
+             f"- Timed runs per query: up to {args.iterations} (within {args.budget:.0f} s, at least one), after one "
+             f"warm-up; throughput runs of {args.seconds:.0f} s per client count; the client is Python `requests` "
+             "in the same machine (2 cores shared with the servers). A query taking more than "
+             f"{systems.QUERY_TIMEOUT} s is a timeout. Catalogue not run on: "
+             f"{', '.join(results.get('skip_catalogue') or []) or 'none'}.", "",
+             "## Systems and how they are reached", "", "| system | connection |", "|---|---|"]
+    lines += [f"| {labels[n]} | {results['systems'][n][1]} |" for n in systems.ORDER if n in results["systems"]]
+    lines += ["", "## Goals", "", "| goal | measured | |", "|---|---|---|"]
+    lines += [f"| {g} | {m} | {v} |" for g, m, v in goals(results)]
+    lines += ["", "## Load", ""]
+    for size, per_size in results["sizes"].items():
+        lines += _load_table(size, per_size, labels)
+    lines += ["## Query latency", ""]
+    for size, per_size in results["sizes"].items():
+        lines += [f"### {size}", ""] + _latency_table(per_size, labels)
+    lines += ["## HTTP throughput (the query mix, in turn)", ""]
+    for size, per_size in results["sizes"].items():
+        lines += [f"### {size}", ""] + _throughput_table(per_size, labels)
+    failed = [(size, n, e["failed"]) for size, s in results["sizes"].items() for n, e in s["systems"].items()
+              if "failed" in e]
+    if failed:
+        lines += ["## Failures", ""] + [f"- {size}, {labels[n]}: `{msg[:300]}`" for size, n, msg in failed] + [""]
+    if plots:
+        lines += ["## Plots", ""] + [f"![{p}]({p})" for p in plots] + [""]
+    lines += ["## Queries", "", "The mix is `bench/queries/*.rq`: " + ", ".join(mix.MIX_ORDER) +
+              "; the catalogue is `queries/*.rq` without the violation checks.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,203 @@
+"""One benchmark run: for each size, load every system with the same file, then measure it."""
+import json
+import math
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from bench import data, mix, systems
+from kg import paths
+
+UPDATE = """PREFIX gz: <https://w3id.org/gongzhi/ontology#>
+PREFIX gzc: <https://w3id.org/gongzhi/concept/>
+PREFIX gzd: <https://w3id.org/gongzhi/id/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+INSERT DATA { GRAPH <https://w3id.org/gongzhi/graph/bench-updates> {
+  gzd:bench-community a gz:Community ; rdfs:label "基准测试社区"@zh , "Benchmark community"@en ;
+    rdfs:comment "Added by the benchmark's update check."@en ;
+    gz:placeLevel gzc:community ; gz:partOfPlace gzd:shangqingsi-subdistrict ;
+    gz:partOfCase gzd:case-chongqing-shangqingsi ; gz:evidence gzd:bench-community-evidence .
+  gzd:bench-community-evidence gz:inSection <https://w3id.org/gongzhi/id/paper/section/4.1> ; gz:quote "上清寺街道为了改善社区服务质量"@zh .
+} }"""
+
+
+def _percentile(sorted_values: list[float], q: float) -> float:
+    return sorted_values[min(len(sorted_values) - 1, max(0, math.ceil(q * len(sorted_values)) - 1))]
+
+
+def latency(system, queries, iterations: int, budget_s: float) -> dict:
+    """Each query once to warm up, then up to `iterations` times within `budget_s`: p50 and p99 in ms."""
+    session = requests.Session()
+    found = {}
+    for q in queries:
+        times, error = [], None
+        try:
+            system.query(session, q.text, q.is_graph)
+            spent = time.perf_counter()
+            while len(times) < iterations and (not times or time.perf_counter() - spent < budget_s):
+                started = time.perf_counter()
+                system.query(session, q.text, q.is_graph)
+                times.append((time.perf_counter() - started) * 1000)
+        except Exception as exc:  # noqa: BLE001 - an error is a result here, reported with the query
+            error = _failure(system, exc)
+        times.sort()
+        found[q.name] = {"n": len(times), "error": error,
+                         "p50": statistics.median(times) if times else None,
+                         "p99": _percentile(times, 0.99) if times else None}
+    return found
+
+
+def _failure(system, exc: Exception) -> str:
+    """The error of a query as reported; a client timeout also makes the system drop the query."""
+    if isinstance(exc, requests.Timeout):
+        system.recover()
+        return f"timeout (> {systems.QUERY_TIMEOUT} s)"
+    return str(exc)[:200]
+
+
+def catalogue(system, queries) -> dict:
+    """The whole catalogue once, in order (after one warm-up pass): total seconds, queries per second."""
+    session = requests.Session()
+    errors = {}
+    for q in queries:
+        try:
+            system.query(session, q.text, q.is_graph)
+        except Exception as exc:  # noqa: BLE001
+            errors[q.name] = _failure(system, exc)
+    started = time.perf_counter()
+    for q in queries:
+        if q.name in errors:
+            continue
+        try:
+            system.query(session, q.text, q.is_graph)
+        except Exception as exc:  # noqa: BLE001
+            errors[q.name] = _failure(system, exc)
+    seconds = time.perf_counter() - started
+    done = len(queries) - len(errors)
+    return {"seconds": seconds, "queries": done, "qps": done / seconds if seconds else None, "errors": errors}
+
+
+def throughput(system, queries, clients: int, seconds: float) -> dict:
+    """`clients` threads run the mix in turn (each from its own offset) for `seconds`; answers per second."""
+    done, errors, lock = [0], [], threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def client(offset: int) -> None:
+        session = requests.Session()
+        i = offset
+        while time.perf_counter() < deadline:
+            q = queries[i % len(queries)]
+            i += 1
+            try:
+                system.query(session, q.text, q.is_graph)
+                with lock:
+                    done[0] += 1
+            except Exception as exc:  # noqa: BLE001
+                with lock:
+                    errors.append(f"{q.name}: {str(exc)[:120]}")
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    return {"clients": clients, "seconds": elapsed, "completed": done[0], "qps": done[0] / elapsed,
+            "errors": len(errors), "first_errors": errors[:3]}
+
+
+def shacl_update(store_dir: Path, repeats: int = 5) -> dict:
+    """The transactional check of a 10-triple update (kg.updates.evaluate + check_shapes) on a store."""
+    import pyoxigraph as ox
+
+    from kg import updates
+    from kg.overlay import OxigraphReader
+
+    reader = OxigraphReader(ox.Store.read_only(str(store_dir)))
+    change = updates.evaluate(reader, UPDATE)
+    updates.check_shapes(reader, change)  # warm: shapes and ontology parsed once per process
+    times, violations = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        change = updates.evaluate(reader, UPDATE)
+        violations = updates.check_shapes(reader, change)
+        times.append((time.perf_counter() - started) * 1000)
+    return {"triples": len(change.added), "p50_ms": statistics.median(times), "max_ms": max(times),
+            "violations": len(violations)}
+
+
+def validate_timing() -> dict:
+    """`kg validate` of the cases as a command (with Python's start-up), and build.check in this process."""
+    started = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "kg", "validate"], cwd=paths.ROOT, capture_output=True, text=True)
+    cli = time.perf_counter() - started
+    from kg import build
+
+    build.check()
+    started = time.perf_counter()
+    result, _ = build.check()
+    return {"cli_s": cli, "cli_ok": run.returncode == 0, "check_s": time.perf_counter() - started,
+            "quads": result.quads}
+
+
+def run(sizes: list[str], names: list[str], iterations: int, budget_s: float, clients: list[int],
+        seconds: float, seed: int = 0, log=print, skip_catalogue=()) -> dict:
+    results = {"sizes": {}, "systems": {n: systems.KINDS[n][1:] for n in names}, "skip_catalogue": list(skip_catalogue)}
+    queries, catalogue_queries = mix.mix(), mix.catalogue_queries()
+    for size in sizes:
+        path, quads = data.dataset(size, seed)
+        log(f"== {size}: {quads} quads in {path}")
+        per_size = results["sizes"][size] = {"quads": quads, "systems": {}}
+        work = data.WORK / f"run-{size}"
+        shutil.rmtree(work, ignore_errors=True)
+        embedded_store = None
+        for name in names:
+            kind, label, mode = systems.KINDS[name]
+            (work / name).mkdir(parents=True, exist_ok=True)
+            extra = {"store_dir": embedded_store} if name == "inprocess" else {}
+            if name == "inprocess" and embedded_store is None:
+                log("   inprocess needs embedded first: skipped")
+                continue
+            system = kind(name, label, mode, work / name, **extra)
+            entry = per_size["systems"][name] = {}
+            try:
+                log(f"-- {name}: loading")
+                load = system.start(path)
+                entry["load"] = {"seconds": load.seconds, "triples_per_s": quads / load.seconds if load.seconds else None,
+                                 "store_bytes": load.store_bytes, "peak_rss_bytes": load.peak_rss_bytes,
+                                 "note": load.note}
+                if name == "embedded":
+                    embedded_store = system.store_dir
+                log(f"   loaded in {load.seconds:.1f} s; latency")
+                entry["latency"] = latency(system, queries, iterations, budget_s)
+                if name not in skip_catalogue:
+                    log("   catalogue")
+                    entry["catalogue"] = catalogue(system, catalogue_queries)
+                entry["throughput"] = {}
+                for c in clients:
+                    log(f"   throughput, {c} clients")
+                    entry["throughput"][str(c)] = throughput(system, queries, c, seconds)
+                entry["peak_rss_bytes"] = system.peak_rss()
+            except Exception as exc:  # noqa: BLE001 - one system failing is reported, the others go on
+                entry["failed"] = str(exc)[:2000]
+                log(f"   FAILED: {str(exc)[:500]}")
+            finally:
+                system.stop()
+        if embedded_store is not None:
+            log("-- SHACL check of a 10-triple update")
+            per_size["shacl_update"] = shacl_update(embedded_store)
+    log("-- kg validate")
+    results["validate"] = validate_timing()
+    return results
+
+
+def save(results: dict, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -1,0 +1,28 @@
+"""The benchmark harness works end to end: a small run (20k triples, two systems) writes its report."""
+import json
+import subprocess
+import sys
+
+from bench import mix
+from kg import paths
+
+
+def test_small_bench_run_writes_the_report(tmp_path):
+    out = tmp_path / "benchmarks.md"
+    run = subprocess.run([sys.executable, "-m", "bench", "--sizes", "20k", "--systems", "embedded,inprocess",
+                          "--iterations", "2", "--budget", "1", "--clients", "1,4", "--seconds", "1", "--no-plots",
+                          "--out", str(out)], cwd=paths.ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    results = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    per_size = results["sizes"]["20k"]
+    assert per_size["quads"] > 20_000
+    for name in ("embedded", "inprocess"):
+        entry = per_size["systems"][name]
+        assert "failed" not in entry, entry.get("failed")
+        assert all(entry["latency"][q]["error"] is None and entry["latency"][q]["n"] >= 1 for q in mix.MIX_ORDER)
+        assert all(t["errors"] == 0 and t["completed"] > 0 for t in entry["throughput"].values())
+        assert entry["catalogue"]["errors"] == {}
+    assert per_size["systems"]["embedded"]["load"]["triples_per_s"] > 0
+    assert per_size["shacl_update"]["triples"] == 10
+    text = out.read_text(encoding="utf-8")
+    assert "## Goals" in text and "service overhead over in-process" in text and "| point-lookup |" in text
