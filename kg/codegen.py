@@ -36,6 +36,7 @@ LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")  # of the data,
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")  # checksums of distributions, as DCAT 3 names them
+OA = Namespace("http://www.w3.org/ns/oa#")  # Web Annotation: the evidence quotes as text selectors
 # Links (`kg link`): mapping records in SSSOM, and the external identifier spaces they point into.
 LINK = Namespace("https://w3id.org/gongzhi/link/")  # one IRI per mapping record (SSSOM record_id)
 USER = Namespace("https://w3id.org/gongzhi/user/")  # reviewers and authors of mappings

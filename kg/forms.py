@@ -19,10 +19,9 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 
 from kg import caseyaml, paths
 from kg.edits import EditRefused, Operation, Problem
+from kg.namespace import GZ, GZC, ONTOLOGY
 
-GZ_NS = "https://w3id.org/gongzhi/ontology#"
-GZC_NS = "https://w3id.org/gongzhi/concept/"
-ONTOLOGY_IRI = URIRef("https://w3id.org/gongzhi/ontology")
+GZ_NS, GZC_NS = str(GZ._NS), str(GZC._NS)
 LOCAL = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
 KINDS = {"class": OWL.Class, "object-property": OWL.ObjectProperty, "datatype-property": OWL.DatatypeProperty,
          "concept": SKOS.Concept}
@@ -239,7 +238,7 @@ def term_operations(kind: str, term: URIRef, form: dict, new: bool) -> list[Oper
             (term, SKOS.definition, Literal(form["definition_zh"].strip(), lang="zh")),
             (term, SKOS.definition, Literal(form["definition_en"].strip(), lang="en"))}
     if kind != "concept":
-        want.add((term, RDFS.isDefinedBy, ONTOLOGY_IRI))
+        want.add((term, RDFS.isDefinedBy, ONTOLOGY))
     for value in _values(form.get("parent", "")):
         want.add((term, PARENT[kind], expand(value)))
     if kind == "concept":

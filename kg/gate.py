@@ -10,9 +10,10 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg import build, codegen, dataset, paths
 from kg.edits import Problem
+from kg.namespace import GZ, GZC
 
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, SKOS.Concept, SKOS.ConceptScheme)
-OWN = ("https://w3id.org/gongzhi/ontology#", "https://w3id.org/gongzhi/concept/")
+OWN = (str(GZ._NS), str(GZC._NS))
 
 
 def _terms_complete(ontology: Graph) -> list[Problem]:

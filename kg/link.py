@@ -23,6 +23,7 @@ from rdflib.namespace import SKOS
 
 from kg import paths, sssom
 from kg.dataset import IMPORT_GRAPHS
+from kg.namespace import GRAPH, LINK
 
 QUERIES = paths.ROOT / "kg" / "queries"
 LINKS_DIR = paths.LINKS_DIR
@@ -273,13 +274,13 @@ def propose(places: dict[str, Place], divisions: dict[str, Division], accepted: 
 def proposals_set(outcome: Outcome, dataset: str, today: str) -> sssom.MappingSet:
     meta = sssom.metadata(str(link_set_id(dataset, "proposals")),
                           f"Proposed links: case places -> {dataset} (kg link)", today,
-                          subject_source="https://w3id.org/gongzhi/graph/case/",
+                          subject_source=str(GRAPH["case/"]),
                           object_source=IMPORT_GRAPHS + dataset, mapping_tool=TOOL)
     return sssom.MappingSet(meta, outcome.proposals)
 
 
 def link_set_id(dataset: str, kind: str) -> str:
-    return f"https://w3id.org/gongzhi/link/set/{dataset}/{kind}"
+    return str(LINK[f"set/{dataset}/{kind}"])
 
 
 def run_proposals(store_link: Path, dataset: str = DEFAULT_DATASET, out: Path = PROPOSALS,

@@ -18,20 +18,23 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib.namespace import PROV, RDF, RDFS, SKOS
+from rdflib.namespace import XSD as XSD_NS
+
 from kg import importer
+from kg import namespace as ns_module
 
 SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
 DIVISIONS_DIR = importer.EXTERNAL / "china-admin-divisions"
 
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
-EXACT_MATCH = "<http://www.w3.org/2004/02/skos/core#exactMatch>"
-GZ = "https://w3id.org/gongzhi/ontology#"
-GZC = "https://w3id.org/gongzhi/concept/"
-GZD = "https://w3id.org/gongzhi/id/"
-DIVISION = "https://w3id.org/gongzhi/division/"
-GRAPH = "https://w3id.org/gongzhi/graph/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = RDF.type.n3()
+LABEL = RDFS.label.n3()
+EXACT_MATCH = SKOS.exactMatch.n3()
+# Namespaces as text: the writer builds N-Quads lines itself, which is what makes 10M triples cheap.
+GZ, GZC, GZD, DIVISION, GRAPH = (str(ns) for ns in (ns_module.GZ._NS, ns_module.GZC._NS, ns_module.GZD,
+                                                    ns_module.DIVISION, ns_module.GRAPH))
+XSD = str(XSD_NS)
+OA = ns_module.OA
 IMPORT_GRAPH = f"<{GRAPH}import/china-admin-divisions>"
 DERIVED_GRAPH = f"<{GRAPH}derived>"
 PLACES_GRAPH = f"<{GRAPH}synthetic/places>"
@@ -120,11 +123,11 @@ class Generator:
         w.quad(iri, f"<{GZ}evidence>", evidence, graph)
         w.quad(evidence, f"<{GZ}inSection>", section, graph)
         w.quad(evidence, f"<{GZ}quote>", _lit(quote, "zh"), graph)
-        w.quad(iri, "<http://www.w3.org/ns/prov#wasDerivedFrom>", PAPER, DERIVED_GRAPH)
+        w.quad(iri, PROV.wasDerivedFrom.n3(), PAPER, DERIVED_GRAPH)
         w.quad(evidence, RDF_TYPE, f"<{GZ}Evidence>", DERIVED_GRAPH)
-        w.quad(evidence, RDF_TYPE, "<http://www.w3.org/ns/oa#TextQuoteSelector>", DERIVED_GRAPH)
-        w.quad(evidence, "<http://www.w3.org/ns/oa#exact>", _lit(quote, "zh"), DERIVED_GRAPH)
-        w.quad(evidence, "<http://www.w3.org/ns/prov#wasQuotedFrom>", section, DERIVED_GRAPH)
+        w.quad(evidence, RDF_TYPE, OA.TextQuoteSelector.n3(), DERIVED_GRAPH)
+        w.quad(evidence, OA.exact.n3(), _lit(quote, "zh"), DERIVED_GRAPH)
+        w.quad(evidence, PROV.wasQuotedFrom.n3(), section, DERIVED_GRAPH)
 
     def division(self, code: str) -> None:
         """The division as the RML mapping of `kg import` writes it, with its parents first."""
