@@ -263,7 +263,7 @@ def term_operations(kind: str, term: URIRef, form: dict, new: bool) -> list[Oper
                      remove=sorted(_nt(*t) for t in have - want_own))]
     if kind == "concept":
         scheme_triple = (expand(form.get("scheme", "") or "gzc:place-level"), SKOS.hasTopConcept, term)
-        if (term, SKOS.topConceptOf, None) in want_own and scheme_triple not in g:
+        if any(p == SKOS.topConceptOf for _, p, _ in want_own) and scheme_triple not in g:
             ops[0].add.append(_nt(*scheme_triple))
     ops += _alignment_ops(kind, term, form.get("alignment", ""), new)
     return [op for op in ops if op.add or op.remove]

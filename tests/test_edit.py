@@ -161,3 +161,39 @@ def test_review_writes_exactly_the_triples_and_revert_restores_the_files(site, e
     after_revert = snapshot(root)
     assert {k: v for k, v in after_revert.items() if not k.startswith("kg/edits/")} == files_before
     assert len([k for k in after_revert if k.startswith("kg/edits/") and k.endswith(".json")]) == 4
+
+
+def test_editing_an_entry_changes_only_its_lines(site, editor, reviewer):
+    base, root = site
+    path = root / "kg" / "cases" / "chongqing-shangqingsi.yaml"
+    before = path.read_text(encoding="utf-8")
+    form = editor.get(f"{base}/edit/entry/shangqingsi-subdistrict").text
+    assert 'value="Shangqingsi Subdistrict"' in form and 'value="gzc:subdistrict" selected' in form  # pre-filled
+    response = propose(editor, base, "/edit/entry/shangqingsi-subdistrict", {
+        "label_zh": "上清寺街道", "label_en": "Shangqingsi Street", "placeLevel": "gzc:subdistrict",
+        "partOfPlace": "yuzhong-district", "partOfCase": "case-chongqing-shangqingsi", "nbsCode": "500103005",
+        "why": "英文名称统一为 Street"})
+    assert response.status_code == 200 and "/edit/change/" in response.url, problems(response)
+    number = int(response.url.rsplit("/", 1)[1])
+    record = json.loads((root / "kg" / "edits" / f"{number:04d}.json").read_text(encoding="utf-8"))
+    assert [line.split(" ", 2)[2] for line in record["added"]] == ['"Shangqingsi Street"@en .']
+    assert [line.split(" ", 2)[2] for line in record["removed"]] == ['"Shangqingsi Subdistrict"@en .']
+    page = reviewer.post(f"{base}/edit/change/{number}/accept", data={"csrf": reviewer.csrf, "comment": "可以"})
+    assert page.status_code == 200, problems(page)
+    changed = [(a, b) for a, b in zip(before.splitlines(), path.read_text(encoding="utf-8").splitlines()) if a != b]
+    assert changed == [("  label: {zh: 上清寺街道, en: Shangqingsi Subdistrict}", "  label: {zh: 上清寺街道, en: Shangqingsi Street}")]
+    assert len(before.splitlines()) == len(path.read_text(encoding="utf-8").splitlines())
+    reviewer.post(f"{base}/edit/change/{number}/revert", data={"csrf": reviewer.csrf, "comment": "还原"})
+    assert path.read_text(encoding="utf-8") == before
+
+
+def test_a_new_concept_joins_its_scheme(site, editor):
+    response = propose(editor, site[0], "/edit/term/new", {
+        "kind": "concept", "name": "street-committee", "label_zh": "街道居民小组", "label_en": "street residents' group",
+        "definition_zh": "街道层面的居民小组。", "definition_en": "A residents' group at subdistrict level.",
+        "scheme": "gzc:actor-role", "parent": "", "why": "测试"})
+    assert response.status_code == 200 and "/edit/change/" in response.url, problems(response)
+    record = json.loads((site[1] / "kg" / "edits" / f"{int(response.url.rsplit('/', 1)[1]):04d}.json").read_text())
+    added = "\n".join(record["added"])
+    assert "skos/core#inScheme> <https://w3id.org/gongzhi/concept/actor-role>" in added
+    assert "<https://w3id.org/gongzhi/concept/actor-role> <http://www.w3.org/2004/02/skos/core#hasTopConcept>" in added
