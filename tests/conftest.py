@@ -92,14 +92,19 @@ def limited_server(built, server):
 TOKEN = "test-token-for-writes"
 
 
+def copy_of_store(built, root: Path) -> Path:
+    """A copy of the built store published at root/store (for tests that change it); the link."""
+    versions = root / "store.versions"
+    shutil.copytree(built.store, versions / built.store.name)
+    store.publish(root / "store", versions / built.store.name)
+    return root / "store"
+
+
 @pytest.fixture(scope="session")
 def writable_server(built, tmp_path_factory):
     """A server that takes updates with TOKEN, over its own copy of the store (writes must not leak)."""
     root = tmp_path_factory.mktemp("writable")
-    versions = root / "store.versions"
-    shutil.copytree(built.store, versions / built.store.name)
-    store.publish(root / "store", versions / built.store.name)
-    copy = build.BuildResult(nquads=root / "gongzhi.nq", store=versions / built.store.name)
+    copy = build.BuildResult(nquads=root / "gongzhi.nq", store=copy_of_store(built, root).resolve())
     with running_server(copy, GONGZHI_UPDATE_TOKENS=TOKEN) as base:
         yield base
 

@@ -1,18 +1,16 @@
 """The VoID description, read with rdflib from the live server."""
-import shutil
 
 import pyoxigraph as ox
 import pytest
 import requests
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDFS, SKOS, VOID
 
 from kg import build, store
-from kg.namespace import GRAPH, GZ, GZD
-from tests.conftest import running_server, started_virtuoso
+from kg.namespace import GRAPH, GZ, GZD, SPDX
+from tests.conftest import copy_of_store, running_server, started_virtuoso
 
-SPDX = Namespace("http://spdx.org/rdf/terms#")
 TINY = GRAPH["import/tiny-divisions"]
 SPACE = "https://example.org/tiny-divisions/"
 LINKS = GRAPH["links"]
@@ -49,9 +47,7 @@ EXTRA = f"""
 def linked(built, tmp_path_factory):
     """A copy of the built store with the imported graph and the links graph, and their N-Quads."""
     root = tmp_path_factory.mktemp("linked")
-    versions = root / "store.versions"
-    shutil.copytree(built.store, versions / built.store.name)
-    store.publish(root / "store", versions / built.store.name)
+    copy_of_store(built, root)
     nquads = root / "extra.nq"
     nquads.write_bytes(ox.serialize(ox.parse(EXTRA.encode(), format=ox.RdfFormat.TRIG), format=ox.RdfFormat.N_QUADS))
     store.replace_graphs(root / "store", nquads.read_bytes())
