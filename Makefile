@@ -8,7 +8,7 @@ PORT ?= 8808
 HOST ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup java chromium npm rml codegen generate fmt validate reason build import link run serve test expected clean
+.PHONY: help setup java chromium mimalloc npm rml codegen generate fmt validate reason build import link run serve test expected clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/  \1\t\2/' | expand -t 14
@@ -26,6 +26,9 @@ java: ## install a Java runtime for HermiT if the machine has none
 chromium: ## install Debian's Chromium and chromedriver for the browser test if the machine has none
 	@scripts/ensure-chromium.sh
 
+mimalloc: ## install Debian's mimalloc, which the parallel bulk loader preloads, if the machine has none
+	@scripts/ensure-mimalloc.sh
+
 # Reinstalled when package-lock.json is newer than the last install. No install scripts: YASGUI needs none.
 $(NPM_STAMP): package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
@@ -36,7 +39,7 @@ npm: $(NPM_STAMP) ## install the query page's browser assets (YASGUI) as package
 rml: $(STAMP) ## install the RML engine (morph-kgc) for `kg import` in its own environment, var/rml-venv
 	$(PY) -c "from kg.importer import ensure_engine; ensure_engine()"
 
-setup: $(STAMP) java chromium npm rml ## create the virtual environment (pinned packages), Java, Chromium, npm, RML
+setup: $(STAMP) java chromium mimalloc npm rml ## create the virtual environment (pinned packages), Java, Chromium, mimalloc, npm, RML
 
 # --- ontology and cases ------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import paths
+from kg import bulkload, paths
 
 DEFAULT_STORE = paths.ROOT / "var" / "store"
 
@@ -32,15 +32,18 @@ def writer_lock(link: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def new_version(link: Path, fill, start_from: ox.Store | None = None) -> Path:
-    """Make a store version beside `link` and publish it: a copy of `start_from` (or an empty store)
-    that `fill(store)` then changes. The caller holds the writer lock; a failure publishes nothing."""
+def new_version(link: Path, fill, start_from: ox.Store | None = None, load: Path | None = None) -> Path:
+    """Make a store version beside `link` and publish it: a copy of `start_from` (or an empty store,
+    bulk-loaded with the N-Quads file `load` if given) that `fill(store)` then changes. The caller
+    holds the writer lock; a failure publishes nothing."""
     versions = link.parent / f"{link.name}.versions"
     versions.mkdir(parents=True, exist_ok=True)
     staging = versions / f".staging-{uuid.uuid4().hex}"
     try:
         if start_from is not None:
             start_from.backup(str(staging))
+        elif load is not None:
+            bulkload.load(staging, load)
         store = ox.Store(str(staging))
         fill(store)
         store.flush()
@@ -60,12 +63,8 @@ def install(nquads: Path, link: Path) -> Path:
     imported) are carried over, so a rebuild of the sources loses none of them. `link` is replaced
     in one rename: a reader sees the old store or the new one, and a failed load changes nothing.
     """
-    def fill(store: ox.Store) -> None:
-        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-        _carry_over(link, store)
-
     with writer_lock(link):
-        return new_version(link, fill)
+        return new_version(link, lambda store: _carry_over(link, store), load=nquads)
 
 
 def replace_graphs(link: Path, nquads: bytes) -> Path:
