@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -41,6 +41,7 @@ class Answer:
     media_type: str
     body: bytes
     rows: int
+    version: str | None = None  # the store version that gave it (embedded store only)
 
 
 class QueryFailed(Exception):
@@ -173,7 +174,7 @@ def _child(conn, link: str) -> None:
             if isinstance(req, GraphNamesRequest):
                 conn.send(("ok", sorted(g.value for g in store.named_graphs())))
             else:
-                conn.send(("ok", _answer(store, req)))
+                conn.send(("ok", replace(_answer(store, req), version=opened)))
         except SyntaxError as exc:
             conn.send(("syntax", str(exc)))
         except (_TooManyRows, OSError) as exc:
@@ -226,7 +227,7 @@ class Executor:
                 raise QueryFailed("timeout", f"{timeout:g}")
             try:
                 status, payload = self._conn.recv()
-            except EOFError:
+            except (EOFError, OSError):
                 self.kill()
                 raise QueryFailed("store", "the query process ended unexpectedly") from None
         if status != "ok":

@@ -14,6 +14,8 @@ _NOISE = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\
 # Not ?from, $from or ex:from: only the keyword.
 _DATASET_CLAUSE = re.compile(r"(?<![?$:\w])FROM\b", re.IGNORECASE)
 _SERVICE = re.compile(r"(?<![?$:\w])SERVICE\b", re.IGNORECASE)
+# The functions whose value changes from one evaluation to the next (SPARQL 1.1, 17.4).
+_VOLATILE = re.compile(r"(?<![?$:\w])(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 
 
 def query_form(sparql: str) -> str:
@@ -38,3 +40,10 @@ def has_dataset_clause(sparql: str) -> bool:
 def mentions_service(sparql: str) -> bool:
     """Whether the keyword SERVICE appears outside comments, strings and IRIs."""
     return _SERVICE.search(_NOISE.sub(" ", sparql)) is not None
+
+
+def is_repeatable(sparql: str) -> bool:
+    """Whether the same store gives the same answer every time: no SERVICE, no RAND(), NOW(), UUID(),
+    STRUUID() or BNODE() outside comments, strings and IRIs."""
+    text = _NOISE.sub(" ", sparql)
+    return _SERVICE.search(text) is None and _VOLATILE.search(text) is None

@@ -1,5 +1,6 @@
 """The store for a request: queries go to a killable child process, one per serving thread."""
 import hashlib
+import os
 import tempfile
 import threading
 from pathlib import Path
@@ -8,7 +9,8 @@ import pyoxigraph as ox
 from flask import Flask, current_app
 
 from kg import updates
-from kg.executor import Executor, QueryEngine, QueryRequest, RemoteExecutor
+from kg.answercache import AnswerCache
+from kg.executor import Answer, Executor, QueryEngine, QueryRequest, RemoteExecutor
 from kg.federation import Policy
 
 QUERIES = Path(__file__).parent / "queries"
@@ -16,6 +18,7 @@ TSV = "text/tab-separated-values"
 N_TRIPLES = "application/n-triples"
 
 _local = threading.local()
+_caches: dict[int, AnswerCache] = {}  # one per process, by its size
 
 
 def get_executor() -> QueryEngine:
@@ -32,6 +35,22 @@ def get_executor() -> QueryEngine:
             executor = Executor(link)
         _local.executor = executor
     return executor
+
+
+def answer(req: QueryRequest, timeout: float, fresh: bool = False) -> tuple[Answer, str]:
+    """The answer and where it came from: "hit" (kept for this store version), "miss", or "off" (remote
+    store, cache disabled, or a query that is not repeatable). `fresh` skips the kept answer."""
+    size = int(current_app.config["ANSWER_CACHE_MB"]) << 20
+    if current_app.config.get("REMOTE_QUERY_URL") or not size or not AnswerCache.wanted(req):
+        return get_executor().run(req, timeout), "off"
+    cache = _caches.setdefault(size, AnswerCache(size))
+    if not fresh:
+        kept = cache.get(os.path.realpath(current_app.config["STORE"]), req)
+        if kept is not None:
+            return kept, "hit"
+    found = get_executor().run(req, timeout)
+    cache.put(found.version, req, found)
+    return found, "miss"
 
 
 def _remote_store():

@@ -13,7 +13,7 @@ from kg.federation import FederationRefused
 from kg.federation import check as check_federation
 from server import description, negotiation, writes
 from server.auth import require_writer, writes_enabled
-from server.db import federation_policy, get_executor
+from server.db import answer, federation_policy
 from server.errors import (ProtocolError, bad_request, missing_content_type, not_acceptable, not_utf8, read_only,
                            unsupported_media_type)
 
@@ -105,7 +105,7 @@ def _timeout(params_timeout: str | None) -> float:
     return min(asked, limit)
 
 
-def _run(op: Operation, timeout: float):
+def _run(op: Operation, timeout: float) -> tuple:
     try:
         check_federation(op.text, federation_policy())
     except FederationRefused as exc:
@@ -115,9 +115,15 @@ def _run(op: Operation, timeout: float):
                        results_format=_offer(negotiation.RESULT_FORMATS), graph_format=_offer(negotiation.GRAPH_FORMATS),
                        max_rows=int(current_app.config["MAX_ROWS"]), base_iri=request.base_url)
     try:
-        return get_executor().run(req, timeout)
+        return answer(req, timeout, fresh=_fresh())
     except QueryFailed as exc:
         raise _failure(exc, timeout) from None
+
+
+def _fresh() -> bool:
+    """Whether the client asks for an answer computed now (RFC 9111: Cache-Control no-cache or no-store)."""
+    directives = request.cache_control
+    return bool(directives.no_cache or directives.no_store) or request.headers.get("Pragma") == "no-cache"
 
 
 def _failure(exc: QueryFailed, timeout: float) -> ProtocolError:
@@ -167,11 +173,12 @@ def query():
     if not op.text.strip():
         raise bad_request("query 参数为空", "the 'query' parameter is empty")
     started = time.perf_counter()
-    answer = _run(op, _timeout(_params(request.query_string).get("timeout") or request.form.get("timeout")))
-    media = answer.media_type
-    response = Response(answer.body, mimetype=media)
+    found, cached = _run(op, _timeout(_params(request.query_string).get("timeout") or request.form.get("timeout")))
+    media = found.media_type
+    response = Response(found.body, mimetype=media)
     # The access log (server/__main__.py) prints this: the query time and the rows, for each request.
-    response.headers["X-Query-Time"] = f"{(time.perf_counter() - started) * 1000:.1f}ms {answer.rows}rows"
+    response.headers["X-Query-Time"] = f"{(time.perf_counter() - started) * 1000:.1f}ms {found.rows}rows"
+    response.headers["X-Cache"] = cached
     if media.startswith("text/"):
         response.charset = "utf-8"
     response.headers["Vary"] = "Accept"
