@@ -30,7 +30,7 @@ def environment() -> dict:
         "cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem / 1024 / 1024, 1),
         "os": platform.platform(), "python": platform.python_version(),
         "pyoxigraph": metadata.version("pyoxigraph"), "rdflib": metadata.version("rdflib"),
-        "pyshacl": metadata.version("pyshacl"), "gunicorn": metadata.version("gunicorn"),
+        "pyshacl": metadata.version("pyshacl"), "granian": metadata.version("granian"),
         "rdflib-endpoint": bench_pins.get("rdflib-endpoint", "?"),
         "oxigraph": _command_version([str(systems.BENCH_VENV / "bin" / "oxigraph"), "--version"], r"(\d+\.\d+\.\d+\S*)"),
         "virtuoso": _command_version(["virtuoso-t", "-?"], r"Version (\S+)"),
@@ -178,7 +178,7 @@ def markdown(results: dict, plots: list[str], args) -> str:
              "## Machine and versions", "",
              f"- {env['date']}; {env['cpu']}, {env['cores']} cores, {env['memory_gib']} GiB; {env['os']}",
              f"- Python {env['python']}; pyoxigraph {env['pyoxigraph']}; rdflib {env['rdflib']}; pyshacl "
-             f"{env['pyshacl']}; gunicorn {env['gunicorn']}",
+             f"{env['pyshacl']}; Granian {env['granian']}",
              f"- rdflib-endpoint {env['rdflib-endpoint']}; Oxigraph server {env['oxigraph']}; Virtuoso {env['virtuoso']}",
              f"- Timed runs per query: up to {args.iterations} (within {args.budget:.0f} s, at least one), after one "
              f"warm-up; throughput runs of {args.seconds:.0f} s per client count; the client is Python `requests` "

@@ -167,7 +167,7 @@ class System:
 
 
 def _gongzhi_server(system: System, env: dict) -> None:
-    """The real service (`python -m server`: gunicorn, one worker per core) over HTTP."""
+    """The real service (`python -m server`: Granian, one worker per core) over HTTP."""
     port = free_port()
     proc = system._spawn([sys.executable, "-m", "server", "--port", str(port)], "server.log",
                          env={**os.environ, "GONGZHI_QUERY_TIMEOUT": str(QUERY_TIMEOUT), **env})
@@ -287,7 +287,7 @@ class OxigraphServer(System):
 
 
 KINDS = {
-    "embedded": (Embedded, "Gongzhi, embedded Oxigraph", "HTTP to the service (gunicorn, 2 workers × 8 threads; "
+    "embedded": (Embedded, "Gongzhi, embedded Oxigraph", "HTTP to the service (Granian, 2 workers × 8 threads; "
                                                          "each query in a killable child process)"),
     "inprocess": (InProcess, "pyoxigraph in-process", "no HTTP: Store.query in the benchmark's process, "
                                                       "answer serialized (JSON / N-Triples)"),

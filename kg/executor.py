@@ -15,6 +15,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from kg.querytext import has_dataset_clause
+from kg.store import current_version
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def _child(conn, link: str) -> None:
         except EOFError:
             return
         try:
-            target = os.path.realpath(link)
+            target = current_version(link)
             if target != opened:
                 store, opened = ox.Store.read_only(target), target
             if isinstance(req, GraphNamesRequest):
@@ -233,6 +234,41 @@ class Executor:
         if status != "ok":
             raise QueryFailed(status, payload)
         return payload
+
+
+class ExecutorPool:
+    """The killable children of one process, shared by its threads: a query takes an idle child, the
+    most recently used first (its caches are warm), or starts one; so children outlive the threads
+    that a server starts and stops, and there are never more than the queries running at once."""
+
+    def __init__(self, store_link: Path):
+        self.link = str(store_link)
+        self._idle: list[Executor] = []
+        self._lock = threading.Lock()
+
+    def _take(self) -> Executor:
+        with self._lock:
+            return self._idle.pop() if self._idle else Executor(self.link)
+
+    def _give(self, executor: Executor) -> None:
+        with self._lock:
+            self._idle.append(executor)
+
+    def run(self, req: QueryRequest, timeout: float) -> Answer:
+        executor = self._take()
+        try:
+            return executor.run(req, timeout)
+        finally:
+            self._give(executor)
+
+    def graph_names(self, timeout: float = 10.0) -> list[str]:
+        return self.run(GraphNamesRequest(), timeout)
+
+    def kill(self) -> None:
+        with self._lock:
+            for executor in self._idle:
+                executor.kill()
+            self._idle.clear()
 
 
 # The SPARQL 1.1 grammar's PN_CHARS_U and VARNAME, and the characters its IRIREF forbids.

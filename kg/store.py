@@ -20,6 +20,15 @@ def store_path() -> Path:
     return Path(os.environ.get("GONGZHI_STORE", DEFAULT_STORE))
 
 
+def current_version(link: str | Path) -> str:
+    """The store version the link points at, as a path: one readlink, for a per-query check."""
+    link = os.fspath(link)
+    try:
+        return os.path.normpath(os.path.join(os.path.dirname(link), os.readlink(link)))
+    except OSError:  # not a link: the store itself
+        return os.path.realpath(link)
+
+
 @contextmanager
 def writer_lock(link: Path):
     """One writer of the store at a time, across processes (builds, imports, the service's updates)."""

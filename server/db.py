@@ -1,6 +1,5 @@
-"""The store for a request: queries go to a killable child process, one per serving thread."""
+"""The store for a request: queries go to killable child processes (a pool per process), or a remote store."""
 import hashlib
-import os
 import tempfile
 import threading
 from pathlib import Path
@@ -10,30 +9,31 @@ from flask import Flask, current_app
 
 from kg import updates
 from kg.answercache import AnswerCache
-from kg.executor import Answer, Executor, QueryEngine, QueryRequest, RemoteExecutor
+from kg.executor import Answer, ExecutorPool, QueryEngine, QueryRequest, RemoteExecutor
 from kg.federation import Policy
+from kg.store import current_version
 
 QUERIES = Path(__file__).parent / "queries"
 TSV = "text/tab-separated-values"
 N_TRIPLES = "application/n-triples"
 
 _local = threading.local()
+_pools: dict[str, ExecutorPool] = {}
+_pools_lock = threading.Lock()
 _caches: dict[int, AnswerCache] = {}  # one per process, by its size
 
 
 def get_executor() -> QueryEngine:
-    """This thread's executor: the embedded store's killable child, or the remote store's client."""
+    """The engine for this request: the process's pool of killable children over the embedded store,
+    or this thread's client of the remote store."""
     remote = current_app.config.get("REMOTE_QUERY_URL")
-    link = remote or str(current_app.config["STORE"])
+    if not remote:
+        link = str(current_app.config["STORE"])
+        with _pools_lock:
+            return _pools.setdefault(link, ExecutorPool(link))
     executor = getattr(_local, "executor", None)
-    if executor is None or executor.link != link:
-        if executor is not None:
-            executor.kill()
-        if remote:
-            executor = RemoteExecutor(_remote_store(), current_app.config["REMOTE_DEFAULT_GRAPH"])
-        else:
-            executor = Executor(link)
-        _local.executor = executor
+    if executor is None or executor.link != remote:
+        executor = _local.executor = RemoteExecutor(_remote_store(), current_app.config["REMOTE_DEFAULT_GRAPH"])
     return executor
 
 
@@ -45,7 +45,7 @@ def answer(req: QueryRequest, timeout: float, fresh: bool = False) -> tuple[Answ
         return get_executor().run(req, timeout), "off"
     cache = _caches.setdefault(size, AnswerCache(size))
     if not fresh:
-        kept = cache.get(os.path.realpath(current_app.config["STORE"]), req)
+        kept = cache.get(current_version(current_app.config["STORE"]), req)
         if kept is not None:
             return kept, "hit"
     found = get_executor().run(req, timeout)

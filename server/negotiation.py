@@ -1,6 +1,9 @@
 """Content negotiation for SPARQL results and RDF graphs: Accept with q-values, or ?format=."""
+from functools import lru_cache
+
 from flask import Request
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from kg import executor
 from server.errors import not_acceptable
@@ -19,35 +22,42 @@ ALIASES = {"application/json": "application/sparql-results+json", "application/x
            "text/n3": "text/turtle", "text/rdf+n3": "text/turtle", "application/x-turtle": "text/turtle"}
 
 
-def _asked(request: Request) -> str | None:
-    asked = request.args.get("format") or request.form.get("format")
+def _asked(request: Request, params=None) -> str | None:
+    asked = params.get("format") if params is not None else request.args.get("format") or request.form.get("format")
     if not asked:
         return None
     media = SHORT.get(asked, asked)
     return ALIASES.get(media, media)
 
 
-def _accept(request: Request) -> MIMEAccept:
+def _accept(header: str) -> MIMEAccept:
     """The Accept header without media type parameters ("text/turtle; charset=utf-8" is text/turtle)."""
-    return MIMEAccept([(value.split(";")[0].strip().lower(), q) for value, q in request.accept_mimetypes])
+    return MIMEAccept([(value.split(";")[0].strip().lower(), q)
+                       for value, q in parse_accept_header(header, MIMEAccept)])
 
 
-def choose(request: Request, formats: dict) -> tuple[str, object]:
-    """The media type to answer with, from ?format= or the Accept header; 406 if none fits."""
-    asked = _asked(request)
+@lru_cache(maxsize=512)
+def _by_accept(header: str, offered: tuple[str, ...]) -> str | None:
+    """The offered media type the Accept header prefers, None if none; clients send few distinct
+    headers, so each is worked out once."""
+    accept = _accept(header)
+    if not accept or accept.best == "*/*" and len(accept) == 1:
+        return offered[0]
+    best = accept.best_match(list(offered) + [a for a, target in ALIASES.items() if target in offered])
+    return None if best is None else ALIASES.get(best, best)
+
+
+def choose(request: Request, formats: dict, params=None) -> tuple[str, object]:
+    """The media type to answer with, from ?format= or the Accept header; 406 if none fits. `params`:
+    the request's parameters if the caller has parsed them already."""
+    asked = _asked(request, params)
     if asked:
         if asked in formats:
             return asked, formats[asked]
         raise not_acceptable(list(formats))
-    accept = _accept(request)
-    if not accept or accept.best == "*/*" and len(accept) == 1:
-        media = next(iter(formats))
-        return media, formats[media]
-    offers = list(formats) + [a for a, target in ALIASES.items() if target in formats]
-    best = accept.best_match(offers)
-    if best is None:
+    media = _by_accept(request.headers.get("Accept", ""), tuple(formats))
+    if media is None:
         raise not_acceptable(list(formats))
-    media = ALIASES.get(best, best)
     return media, formats[media]
 
 
@@ -56,4 +66,5 @@ def names_one_of(request: Request, formats: dict) -> bool:
     asked = _asked(request)
     if asked:
         return asked in formats
-    return any(q > 0 and ALIASES.get(media, media) in formats for media, q in _accept(request))
+    return any(q > 0 and ALIASES.get(media, media) in formats
+               for media, q in _accept(request.headers.get("Accept", "")))

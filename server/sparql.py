@@ -33,6 +33,7 @@ class Operation:
     text: str
     default_graphs: list | None
     named_graphs: list | None
+    params: MultiDict  # all the request's parameters (format, timeout), parsed once
 
 
 def _utf8(raw: bytes) -> str:
@@ -80,13 +81,13 @@ def _operation() -> Operation | None:
     kind = "query" if queries else "update"
     default, named = (_iris(params.getlist(name)) for name in DATASET[kind])
     given = bool(default or named)  # a dataset in the request replaces the default union view
-    return Operation(kind, (queries or updates)[0], default if given else None, named if given else None)
+    return Operation(kind, (queries or updates)[0], default if given else None, named if given else None, params)
 
 
-def _offer(formats: dict) -> str | None:
+def _offer(formats: dict, params: MultiDict) -> str | None:
     """The media type the client takes for one kind of answer; None if it takes none of them."""
     try:
-        return negotiation.choose(request, formats)[0]
+        return negotiation.choose(request, formats, params)[0]
     except ProtocolError:
         return None
 
@@ -112,7 +113,8 @@ def _run(op: Operation, timeout: float) -> tuple:
         raise ProtocolError(403, exc.zh, exc.en) from None
     req = QueryRequest(op.text, tuple(g.value for g in op.default_graphs or ()),
                        tuple(g.value for g in op.named_graphs or ()),
-                       results_format=_offer(negotiation.RESULT_FORMATS), graph_format=_offer(negotiation.GRAPH_FORMATS),
+                       results_format=_offer(negotiation.RESULT_FORMATS, op.params),
+                       graph_format=_offer(negotiation.GRAPH_FORMATS, op.params),
                        max_rows=int(current_app.config["MAX_ROWS"]), base_iri=request.base_url)
     try:
         return answer(req, timeout, fresh=_fresh())
@@ -173,7 +175,7 @@ def query():
     if not op.text.strip():
         raise bad_request("query 参数为空", "the 'query' parameter is empty")
     started = time.perf_counter()
-    found, cached = _run(op, _timeout(_params(request.query_string).get("timeout") or request.form.get("timeout")))
+    found, cached = _run(op, _timeout(op.params.get("timeout")))
     media = found.media_type
     response = Response(found.body, mimetype=media)
     # The access log (server/__main__.py) prints this: the query time and the rows, for each request.

@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn: `gunicorn server.wsgi:app`."""
+"""WSGI entry point: `granian --interface wsgi server.wsgi:app` (python -m server), or any WSGI server."""
 from server import create_app
 
 app = create_app()

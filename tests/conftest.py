@@ -47,7 +47,7 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(built, **settings):
-    """A real server process (gunicorn, as `make run` starts it) on a free port; yields its base URL."""
+    """A real server process (Granian, as `make run` starts it) on a free port; yields its base URL."""
     port = _free_port()
     env = {**os.environ, "GONGZHI_STORE": str(built.nquads.parent / "store"), **settings}
     # The access log goes to a file: a pipe nobody reads would fill up and block the server.
