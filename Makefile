@@ -85,7 +85,7 @@ protege: $(STAMP) ## write build/gongzhi.owl, ontology + concepts + alignment fo
 .PHONY: bench
 TRIPLES ?= 1M
 SEED ?= 0
-BENCH_SIZES ?= 100k,1M
+BENCH_SIZES ?= 100k,1M,10M
 BENCH_VENV := var/bench-venv
 BENCH_STAMP := $(BENCH_VENV)/.installed
 

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from bench import report, runner, systems
-from kg import paths
+from kg import paths, synthetic
 
 
 def main(argv=None) -> int:
@@ -21,6 +21,10 @@ def main(argv=None) -> int:
     p.add_argument("--skip-catalogue", default="rdflib-endpoint",
                    help="systems not given the catalogue (rdflib-endpoint: many of its queries time out, and each "
                         "timeout restarts it)")
+    p.add_argument("--up-to", default="rdflib-endpoint=1M",
+                   help="system=SIZE,...: the largest size a system is run at (rdflib-endpoint holds the graph in "
+                        "Python objects: 1M takes minutes to parse and GBs of memory)")
+    p.add_argument("--catalogue-up-to", default="1M", help="the largest size the catalogue is run at")
     p.add_argument("--out", default=str(paths.ROOT / "docs" / "benchmarks.md"), help="the report (Markdown)")
     p.add_argument("--results", help="JSON results file (default: beside the report, benchmarks.json)")
     p.add_argument("--no-plots", action="store_true", help="write no PNG plots")
@@ -36,7 +40,10 @@ def main(argv=None) -> int:
     results = runner.run(args.sizes.split(","), args.systems.split(","), args.iterations, args.budget,
                          [int(c) for c in args.clients.split(",")], args.seconds, args.seed,
                          log=lambda line: print(line, flush=True),
-                         skip_catalogue=[n for n in args.skip_catalogue.split(",") if n])
+                         skip_catalogue=[n for n in args.skip_catalogue.split(",") if n],
+                         up_to={k: synthetic.parse_size(v) for k, v in
+                                (pair.split("=") for pair in args.up_to.split(",") if pair)},
+                         catalogue_up_to=synthetic.parse_size(args.catalogue_up_to) if args.catalogue_up_to else None)
     results["environment"] = report.environment()
     runner.save(results, results_path)
     plots = []

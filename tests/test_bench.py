@@ -22,6 +22,7 @@ def test_small_bench_run_writes_the_report(tmp_path):
         assert all(entry["latency"][q]["error"] is None and entry["latency"][q]["n"] >= 1 for q in mix.MIX_ORDER)
         assert all(t["errors"] == 0 and t["completed"] > 0 for t in entry["throughput"].values())
         assert entry["catalogue"]["errors"] == {}
+        assert entry["catalogue"]["first"]["queries"] == entry["catalogue"]["queries"] == len(mix.catalogue_queries())
     assert per_size["systems"]["embedded"]["load"]["triples_per_s"] > 0
     assert per_size["shacl_update"]["triples"] == 10
     text = out.read_text(encoding="utf-8")
