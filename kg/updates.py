@@ -21,7 +21,7 @@ from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.update import evalUpdate
 
-from kg import store, validate
+from kg import shapecheck, store
 from kg.dataset import is_curated
 from kg.overlay import DEFAULT, OverlayStore, OxigraphReader, graph_to_ox, to_ox
 
@@ -177,7 +177,7 @@ def check_shapes(base, change: Change) -> list:
     data, focus = _neighbourhood(base, change)
     if not focus:
         return []
-    return validate.check_nodes(data, focus)
+    return shapecheck.check_nodes(data, focus)
 
 
 class Backend(Protocol):
