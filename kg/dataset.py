@@ -3,10 +3,10 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, BNode, Dataset, Graph, URIRef
-from rdflib.compare import to_canonical_graph
+import pyoxigraph as ox
+from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, URIRef
 
-from kg import cases, paths
+from kg import cases, paths, rdfcache
 from kg.namespace import GRAPH, GZ, GZD
 
 ONTOLOGY_GRAPHS = {paths.ONTOLOGY: GRAPH["ontology"], paths.CONCEPTS: GRAPH["concepts"],
@@ -29,7 +29,7 @@ def is_curated(graph_iri) -> bool:
 
 @dataclass
 class Sources:
-    """The parsed sources: each graph with the file it came from."""
+    """The parsed sources: each graph (its blank nodes named canonically) with the file it came from."""
 
     graphs: dict[URIRef, Graph] = field(default_factory=dict)
     files: dict[URIRef, Path] = field(default_factory=dict)
@@ -70,7 +70,7 @@ def load_sources(case_paths: list[Path] | None = None) -> Sources:
     """Parse the ontology files and the case files; raise CaseFileError on a bad case file."""
     sources = Sources()
     for path, name in ONTOLOGY_GRAPHS.items():
-        sources.add(name, Graph().parse(path, format="turtle"), path)
+        sources.add(name, rdfcache.turtle(path), path)
     owner: dict[URIRef, Path] = {}
     for path in case_paths if case_paths is not None else cases.case_files():
         g = skolemize_evidence(cases.load(path))
@@ -80,41 +80,78 @@ def load_sources(case_paths: list[Path] | None = None) -> Sources:
                                           f"条目已在 {owner[entry].name} 中定义，每个条目只应在一个文件中定义",
                                           f"entry is already defined in {owner[entry].name}; define each entry in one file only")
             owner[entry] = path
-        sources.add(cases.graph_name(path), g, path)
+        sources.add(cases.graph_name(path), rdfcache.canonical(g), path)
     return sources
 
 
-def derive(sources: Sources) -> Graph:
-    """Apply the CONSTRUCT rules of kg/rules/ to the union of the sources."""
-    union = sources.union()
+def derive(union: Graph) -> Graph:
+    """Apply the CONSTRUCT rules of kg/rules/ to the union of the sources.
+
+    Oxigraph (the store's engine) runs them, several times quicker than rdflib; each term of the answer is
+    the very rdflib term it matched in the sources.
+    """
+    store, to_ox = ox.Store(), {}
+    store.bulk_extend(ox.Quad(*(_ox_term(term, to_ox) for term in triple)) for triple in union)
+    from_ox = {value: key for key, value in to_ox.items()}
     derived = Graph()
     for rule in sorted(paths.RULES_DIR.glob("*.rq")):
-        derived += union.query(rule.read_text(encoding="utf-8")).graph
+        for triple in store.query(rule.read_text(encoding="utf-8")):
+            derived.add(tuple(_rdflib_term(term, from_ox) for term in triple))
     return derived
 
 
-def assemble(sources: Sources) -> Dataset:
-    ds = Dataset()
-    for name, g in sources.graphs.items():
-        target = ds.graph(name)
-        for triple in to_canonical_graph(g):
-            target.add(triple)
-    target = ds.graph(DERIVED_GRAPH)
-    for triple in derive(sources):
-        target.add(triple)
+def _ox_term(term, known: dict):
+    """An rdflib term as Oxigraph has it."""
+    if term not in known:
+        if isinstance(term, URIRef):
+            known[term] = ox.NamedNode(term)
+        elif isinstance(term, BNode):
+            known[term] = ox.BlankNode(term)
+        elif term.language:
+            known[term] = ox.Literal(term, language=term.language)
+        else:
+            known[term] = ox.Literal(term, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
+    return known[term]
+
+
+def _rdflib_term(term, known: dict):
+    """The sources' own term, or one a rule made (a constant, a blank node of its template) as rdflib has it."""
+    if term not in known:
+        if isinstance(term, ox.NamedNode):
+            known[term] = URIRef(term.value)
+        elif isinstance(term, ox.BlankNode):
+            known[term] = BNode()
+        elif term.language:
+            known[term] = Literal(term.value, lang=term.language)
+        else:
+            plain = term.datatype.value == str(XSD.string)
+            known[term] = Literal(term.value, datatype=None if plain else URIRef(term.datatype.value))
+    return known[term]
+
+
+def generated(union: Graph) -> dict[URIRef, Graph]:
+    """The graphs made from the sources (their union): what the rules derive, and the links."""
     from kg.linkset import links_graph  # noqa: PLC0415 - kg.link needs this module's graph names
 
-    target = ds.graph(LINKS_GRAPH)
-    for triple in links_graph(sources.union()):
-        target.add(triple)
+    return {DERIVED_GRAPH: derive(union), LINKS_GRAPH: links_graph(union)}
+
+
+def to_dataset(graphs: dict[URIRef, Graph]) -> Dataset:
+    ds = Dataset()
+    for name, g in graphs.items():
+        target = ds.graph(name)
+        target.addN((s, p, o, target) for s, p, o in g)
     return ds
+
+
+def assemble(sources: Sources) -> Dataset:
+    return to_dataset({**sources.graphs, **generated(sources.union())})
 
 
 def union(ds: Dataset) -> Graph:
     """All the dataset's triples in one graph, as a query without a dataset sees them."""
     g = Graph()
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
+    g.addN((s, p, o, g) for s, p, o, _ in ds.quads((None, None, None, None)))
     return g
 
 

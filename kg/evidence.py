@@ -56,13 +56,13 @@ def check(sources: Sources) -> list[Violation]:
             number = str(section).rsplit("/", 1)[-1] if section else ""
             if not quote:
                 continue
-            file, line, entry = locate(sources, fact)
+            # Locating an entry reads its file's lines: only for the quotes at fault.
             if quote not in paper():
-                found.append(Violation(file, line, entry, "quote-verbatim", "gz:quote", quote[:40],
+                found.append(Violation(*locate(sources, fact), "quote-verbatim", "gz:quote", quote[:40],
                                        "引语不是论文原文：请逐字复制论文中的句子",
                                        "the quote is not in the paper: copy the sentence exactly as printed"))
             elif number in spans and not _found_in(quote, *spans[number]):
-                found.append(Violation(file, line, entry, "quote-in-section", "gz:inSection", number,
+                found.append(Violation(*locate(sources, fact), "quote-in-section", "gz:inSection", number,
                                        f"引语不在第 {number} 节中：请核对章节",
                                        f"the quote is not in section {number}: check the section"))
     return sorted(found)

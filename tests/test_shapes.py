@@ -38,3 +38,14 @@ def test_fixture_fails_on_exactly_its_rule(fixture):
     for v in violations:
         assert v.file.endswith(fixture.name) and v.entry.startswith("fixture-") and v.line > 0
         assert v.message_zh and v.message_en and v.message_zh != v.message_en
+
+
+def test_the_two_parts_of_the_shapes_find_what_the_whole_finds():
+    sources = dataset.load_sources()
+    data = dataset.union(dataset.assemble(sources))
+    for fixture in INVALID:  # every kind of violation at once (the fixtures' entries share their ids)
+        data += dataset.skolemize_evidence(cases.load(fixture))
+    whole = validate.check(sources, data)
+    parts = [validate.check(sources, data, validate.shapes_part(3, rest)) for rest in (False, True)]
+    assert len({v.rule for v in whole}) > 10
+    assert sorted(set(parts[0] + parts[1])) == whole and parts[0] and parts[1]
