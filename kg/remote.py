@@ -118,6 +118,9 @@ def _triples_result(triples: list) -> ox.QueryTriples:
     return mem.query("CONSTRUCT WHERE { ?s ?p ?o }")
 
 
+LOAD_TRIPLES_PER_S = 1000  # the slowest rate load_dataset waits for before it calls a graph's PUT failed
+
+
 class RemoteStore:
     """A SPARQL 1.1 store over HTTP: query, update and graph-store operations."""
 
@@ -313,8 +316,14 @@ class RemoteStore:
                     raise ValueError(f"{nquads_path}: blank node _:{term.value} is in graphs <{bnode_graph[term.value]}> "
                                      f"and <{graph}>; graph-by-graph loading cannot keep it one node")
             graphs[graph].append(ox.Triple(quad.subject, quad.predicate, quad.object))
-        for graph, triples in sorted(graphs.items()):
-            self.put_graph(graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        usual = self.timeout
+        try:
+            for graph, triples in sorted(graphs.items()):
+                # A large graph takes the store longer to replace (Virtuoso: 280k triples in over 60 s).
+                self.timeout = max(usual, len(triples) / LOAD_TRIPLES_PER_S)
+                self.put_graph(graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        finally:
+            self.timeout = usual
         return {graph: len(triples) for graph, triples in sorted(graphs.items())}
 
 
