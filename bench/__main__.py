@@ -35,7 +35,8 @@ def main(argv=None) -> int:
     results_path = Path(args.results) if args.results else out.with_suffix(".json")
     if args.report_only:
         results = json.loads(results_path.read_text(encoding="utf-8"))
-        plots = sorted(p.name for p in out.parent.glob("benchmarks-*.png"))
+        names = [f"benchmarks-latency-{size}.png" for size in results["sizes"]] + ["benchmarks-throughput.png"]
+        plots = [n for n in names if (out.parent / n).exists()]
         out.write_text(report.markdown(results, plots, args), encoding="utf-8")
         return 0
     results = runner.run(args.sizes.split(","), args.systems.split(","), args.iterations, args.budget,

@@ -196,7 +196,8 @@ def markdown(results: dict, plots: list[str], args) -> str:
              + "".join(f"; {n} run up to {v:,} triples" for n, v in (results.get("up_to") or {}).items()) + ".", "",
              "## Systems and how they are reached", "", "| system | connection |", "|---|---|"]
     lines += [f"| {labels[n]} | {results['systems'][n][1]} |" for n in systems.ORDER if n in results["systems"]]
-    lines += ["", "## Goals", "", "| goal | measured | |", "|---|---|---|"]
+    lines += ["", "## Goals", "", "Why a goal is missed, with profiles: [performance.md](performance.md).", "",
+              "| goal | measured | |", "|---|---|---|"]
     lines += [f"| {g} | {m} | {v} |" for g, m, v in goals(results)]
     lines += ["", "## Load", ""]
     for size, per_size in results["sizes"].items():

@@ -319,7 +319,7 @@ class RemoteStore:
         usual = self.timeout
         try:
             for graph, triples in sorted(graphs.items()):
-                # A large graph takes the store longer to replace (Virtuoso: 280k triples in over 60 s).
+                # A large graph takes the store longer to replace (Virtuoso: 341k triples in over 60 s).
                 self.timeout = max(usual, len(triples) / LOAD_TRIPLES_PER_S)
                 self.put_graph(graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
         finally:
