@@ -1,5 +1,6 @@
 """Reading SPARQL text without parsing it: its form, whether it names a dataset or calls SERVICE."""
 import re
+from functools import lru_cache
 
 _PROLOGUE = re.compile(
     r"""\s*(?:
@@ -32,18 +33,24 @@ def query_form(sparql: str) -> str:
     return m.group(1).upper()
 
 
+@lru_cache(maxsize=256)
+def _code(sparql: str) -> str:
+    """The query without comments, strings and IRIs; each request asks several questions of the same text."""
+    return _NOISE.sub(" ", sparql)
+
+
 def has_dataset_clause(sparql: str) -> bool:
     """Whether the query names its own dataset (FROM or FROM NAMED), outside comments, strings and IRIs."""
-    return _DATASET_CLAUSE.search(_NOISE.sub(" ", sparql)) is not None
+    return _DATASET_CLAUSE.search(_code(sparql)) is not None
 
 
 def mentions_service(sparql: str) -> bool:
     """Whether the keyword SERVICE appears outside comments, strings and IRIs."""
-    return _SERVICE.search(_NOISE.sub(" ", sparql)) is not None
+    return _SERVICE.search(_code(sparql)) is not None
 
 
 def is_repeatable(sparql: str) -> bool:
     """Whether the same store gives the same answer every time: no SERVICE, no RAND(), NOW(), UUID(),
     STRUUID() or BNODE() outside comments, strings and IRIs."""
-    text = _NOISE.sub(" ", sparql)
+    text = _code(sparql)
     return _SERVICE.search(text) is None and _VOLATILE.search(text) is None

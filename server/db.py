@@ -29,8 +29,11 @@ def get_executor() -> QueryEngine:
     remote = current_app.config.get("REMOTE_QUERY_URL")
     if not remote:
         link = str(current_app.config["STORE"])
-        with _pools_lock:
-            return _pools.setdefault(link, ExecutorPool(link))
+        pool = _pools.get(link)
+        if pool is None:
+            with _pools_lock:
+                pool = _pools.setdefault(link, ExecutorPool(link))
+        return pool
     executor = getattr(_local, "executor", None)
     if executor is None or executor.link != remote:
         executor = _local.executor = RemoteExecutor(_remote_store(), current_app.config["REMOTE_DEFAULT_GRAPH"])
