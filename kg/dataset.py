@@ -7,6 +7,7 @@ import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, URIRef
 
 from kg import cases, paths, rdfcache
+from kg.overlay import from_ox, to_ox
 from kg.namespace import GRAPH, GZ, GZD
 
 ONTOLOGY_GRAPHS = {paths.ONTOLOGY: GRAPH["ontology"], paths.CONCEPTS: GRAPH["concepts"],
@@ -101,31 +102,22 @@ def derive(union: Graph) -> Graph:
 
 
 def _ox_term(term, known: dict):
-    """An rdflib term as Oxigraph has it."""
+    """An rdflib term as Oxigraph has it, remembered so that the answer can give back the very term."""
     if term not in known:
-        if isinstance(term, URIRef):
-            known[term] = ox.NamedNode(term)
-        elif isinstance(term, BNode):
-            known[term] = ox.BlankNode(term)
-        elif term.language:
-            known[term] = ox.Literal(term, language=term.language)
-        else:
-            known[term] = ox.Literal(term, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
+        known[term] = to_ox(term)
     return known[term]
 
 
 def _rdflib_term(term, known: dict):
-    """The sources' own term, or one a rule made (a constant, a blank node of its template) as rdflib has it."""
+    """The sources' own term, or one a rule made (a constant, a blank node of its template) as rdflib has it;
+    a plain string stays a plain literal, as the sources write it."""
     if term not in known:
-        if isinstance(term, ox.NamedNode):
-            known[term] = URIRef(term.value)
-        elif isinstance(term, ox.BlankNode):
+        if isinstance(term, ox.BlankNode):
             known[term] = BNode()
-        elif term.language:
-            known[term] = Literal(term.value, lang=term.language)
+        elif isinstance(term, ox.Literal) and not term.language and term.datatype.value == str(XSD.string):
+            known[term] = Literal(term.value)
         else:
-            plain = term.datatype.value == str(XSD.string)
-            known[term] = Literal(term.value, datatype=None if plain else URIRef(term.datatype.value))
+            known[term] = from_ox(term)
     return known[term]
 
 
