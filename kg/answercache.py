@@ -32,9 +32,10 @@ class AnswerCache:
             return answer
 
     def put(self, version: str, req: QueryRequest, answer: Answer) -> None:
-        """Keep the answer unless it would take more than an eighth of the cache on its own."""
+        """Keep the answer unless it would take more than a quarter of the cache on its own (so one
+        report cannot push out everything else)."""
         size = len(answer.body) + len(req.query)
-        if size > self.max_bytes // 8:
+        if size > self.max_bytes // 4:
             return
         with self._lock:
             old = self._entries.pop((version, req), None)

@@ -18,7 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=int(env("GONGZHI_MAX_BODY", 1_000_000)),  # bytes of a request body
         QUERY_TIMEOUT=float(env("GONGZHI_QUERY_TIMEOUT", 30)),  # seconds; a request may ask for less
         MAX_ROWS=int(env("GONGZHI_MAX_ROWS", 100_000)),  # rows (or triples) of an answer
-        ANSWER_CACHE_MB=int(env("GONGZHI_ANSWER_CACHE_MB", 64)),  # answers kept per store version; 0: none
+        ANSWER_CACHE_MB=int(env("GONGZHI_ANSWER_CACHE_MB", 256)),  # answers kept per worker; 0: none
         SERVICE_ALLOW=env("GONGZHI_SERVICE_ALLOW", ""),  # SERVICE endpoint prefixes, space or comma separated
         SERVICE_ALLOW_PRIVATE=env("GONGZHI_SERVICE_ALLOW_PRIVATE", "") == "1",
         # Bearer tokens that may change data; none (the default) keeps the service read-only.

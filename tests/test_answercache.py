@@ -43,10 +43,12 @@ def test_the_least_recently_used_answers_go_first_past_the_size():
     assert cache.get("v", third) is not None
 
 
-def test_an_answer_larger_than_an_eighth_of_the_cache_is_not_kept():
+def test_an_answer_larger_than_a_quarter_of_the_cache_is_not_kept():
     cache = AnswerCache(8000)
-    cache.put("v", _req("SELECT ?big {}"), _answer(1500))
+    cache.put("v", _req("SELECT ?big {}"), _answer(2100))
     assert len(cache) == 0
+    cache.put("v", _req("SELECT ?fits {}"), _answer(1900))
+    assert len(cache) == 1
 
 
 def test_only_repeatable_queries_are_kept():
