@@ -27,7 +27,9 @@ def test_parts_end_at_line_ends_and_cover_the_file(generated):
         assert end == start and data[end - 1:end] == b"\n"
 
 
-def test_a_blank_node_on_both_sides_keeps_the_file_whole(tmp_path):
+@pytest.mark.parametrize("scan_from", [bulkload.PARALLEL_SCAN_FROM, 0], ids=["one-process", "forked"])
+def test_a_blank_node_on_both_sides_keeps_the_file_whole(tmp_path, monkeypatch, scan_from):
+    monkeypatch.setattr(bulkload, "PARALLEL_SCAN_FROM", scan_from)
     lines = [f"<http://e/s{i}> <http://e/p> <http://e/o{i}> .\n" for i in range(100)]
     lines[3] = "_:shared <http://e/p> <http://e/a> .\n"
     lines[97] = "<http://e/x> <http://e/p> _:shared .\n"
