@@ -119,6 +119,9 @@ def _triples_result(triples: list) -> ox.QueryTriples:
 
 
 LOAD_TRIPLES_PER_S = 1000  # the slowest rate load_dataset waits for before it calls a graph's PUT failed
+# Triples per write: one Graph Store PUT of 340k triples left a fresh Virtuoso 7.2 waiting on its own locks
+# (no CPU, no answer, "Locks are held for a long time"), while the same triples in 50k parts loaded.
+LOAD_CHUNK_TRIPLES = 50_000
 
 
 class RemoteStore:
@@ -144,11 +147,13 @@ class RemoteStore:
 
     # --- HTTP --------------------------------------------------------------------------------------
 
-    def _request(self, method: str, url: str, *, syntax_errors: bool = False, ok=(200,), **kwargs) -> requests.Response:
+    def _request(self, method: str, url: str, *, syntax_errors: bool = False, ok=(200,), timeout: float | None = None,
+                 **kwargs) -> requests.Response:
+        timeout = timeout or self.timeout
         try:
-            response = self._session.request(method, url, timeout=self.timeout, **kwargs)
+            response = self._session.request(method, url, timeout=timeout, **kwargs)
         except requests.Timeout as exc:
-            raise RemoteTimeout(f"{method} {url}: no answer within {self.timeout:g} s") from exc
+            raise RemoteTimeout(f"{method} {url}: no answer within {timeout:g} s") from exc
         except requests.RequestException as exc:
             raise RemoteStoreError(f"{method} {url} failed: {exc}") from exc
         if "X-SQL-State" in response.headers:  # Virtuoso cut the query at its timeout and sent what it had
@@ -229,11 +234,11 @@ class RemoteStore:
 
     # --- update -----------------------------------------------------------------------------------
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL 1.1 Update."""
+    def update(self, sparql: str, timeout: float | None = None) -> None:
+        """Run a SPARQL 1.1 Update (waiting `timeout` seconds, else the store's usual time)."""
         self._graphs = None
         self._request("POST", self.update_url, data={"update": sparql}, syntax_errors=True,
-                      headers={"Accept": f"{SPARQL_JSON}, */*;q=0.1"}, ok=(200, 201, 204))
+                      headers={"Accept": f"{SPARQL_JSON}, */*;q=0.1"}, ok=(200, 201, 204), timeout=timeout)
 
     # --- Graph Store Protocol ---------------------------------------------------------------------
 
@@ -259,26 +264,26 @@ class RemoteStore:
         # Re-serialise: the caller gets canonical N-Triples whatever the store's spacing and escapes.
         return ox.serialize(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES)
 
-    def put_graph(self, iri: str, ntriples: bytes) -> None:
+    def put_graph(self, iri: str, ntriples: bytes, timeout: float | None = None) -> None:
         """Replace the graph with the given N-Triples (creating it if needed)."""
-        self._write_graph("PUT", iri, ntriples)
+        self._write_graph("PUT", iri, ntriples, timeout)
 
-    def post_graph(self, iri: str, ntriples: bytes) -> None:
+    def post_graph(self, iri: str, ntriples: bytes, timeout: float | None = None) -> None:
         """Add the given N-Triples to the graph (creating it if needed)."""
-        self._write_graph("POST", iri, ntriples)
+        self._write_graph("POST", iri, ntriples, timeout)
 
-    def _write_graph(self, method: str, iri: str, ntriples: bytes) -> None:
+    def _write_graph(self, method: str, iri: str, ntriples: bytes, timeout: float | None) -> None:
         iri = _graph_iri(iri)
         self._graphs = None
         if self.graph_store_url is None:
             drop = f"DROP SILENT GRAPH <{iri}> ;\n" if method == "PUT" else ""
             body = ntriples.decode("utf-8") if isinstance(ntriples, bytes) else ntriples
-            self.update(f"{drop}INSERT DATA {{ GRAPH <{iri}> {{\n{body}\n}} }}")
+            self.update(f"{drop}INSERT DATA {{ GRAPH <{iri}> {{\n{body}\n}} }}", timeout)
             return
         if isinstance(ntriples, str):
             ntriples = ntriples.encode("utf-8")
-        self._gsp(method, iri, ok=(200, 201, 204), data=ntriples,
-                  headers={"Content-Type": N_TRIPLES})
+        self._gsp(method, iri, ok=(200, 201, 204), data=ntriples, headers={"Content-Type": N_TRIPLES},
+                  timeout=timeout)
 
     def delete_graph(self, iri: str) -> bool:
         """Delete the graph; True if it existed, False if the store had no such graph."""
@@ -299,9 +304,10 @@ class RemoteStore:
 
         Each graph goes in one Graph Store PUT (or DROP + INSERT DATA without a graph store endpoint):
         portable to any SPARQL 1.1 store, atomic per graph, and fast enough here (7,000 quads in
-        under a second on Virtuoso). Virtuoso's own bulk loader (ld_dir / DB.DBA.TTLP through isql)
-        would need SQL access and a file in the server's DirsAllowed, and wins only for millions of
-        triples. Graphs of the store not in the file are left as they are. Because each graph is
+        under a second on Virtuoso). A graph of more than LOAD_CHUNK_TRIPLES goes in parts (a PUT,
+        then POSTs), so a reader may see it half loaded. Virtuoso's own bulk loader (ld_dir /
+        DB.DBA.TTLP through isql) would need SQL access and a file in the server's DirsAllowed, and
+        wins only for millions of triples. Graphs of the store not in the file are left as they are. Because each graph is
         sent on its own, a blank node shared by two graphs cannot be kept and is refused, and so are
         quads in the default graph (the default graph here is the union of the named graphs).
         """
@@ -316,14 +322,13 @@ class RemoteStore:
                     raise ValueError(f"{nquads_path}: blank node _:{term.value} is in graphs <{bnode_graph[term.value]}> "
                                      f"and <{graph}>; graph-by-graph loading cannot keep it one node")
             graphs[graph].append(ox.Triple(quad.subject, quad.predicate, quad.object))
-        usual = self.timeout
-        try:
-            for graph, triples in sorted(graphs.items()):
-                # A large graph takes the store longer to replace (Virtuoso: 341k triples in over 60 s).
-                self.timeout = max(usual, len(triples) / LOAD_TRIPLES_PER_S)
-                self.put_graph(graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
-        finally:
-            self.timeout = usual
+        for graph, triples in sorted(graphs.items()):
+            # A large graph goes in parts: the first replaces the graph, the others add to it.
+            for start in range(0, len(triples), LOAD_CHUNK_TRIPLES):
+                part = triples[start:start + LOAD_CHUNK_TRIPLES]
+                write = self.put_graph if start == 0 else self.post_graph
+                write(graph, ox.serialize(part, format=ox.RdfFormat.N_TRIPLES),
+                      timeout=max(self.timeout, len(part) / LOAD_TRIPLES_PER_S))
         return {graph: len(triples) for graph, triples in sorted(graphs.items())}
 
 

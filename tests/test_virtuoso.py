@@ -30,6 +30,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import catalogue
+from kg import remote as remote_module
 from kg.remote import RemoteStore, RemoteStoreError
 from tests.conftest import _free_port_pair
 
@@ -238,6 +239,27 @@ def test_graph_store_round_trip(writer):
         virtuoso.get_graph(TEST_GRAPH)
     assert missing.value.status == 404
     assert TEST_GRAPH not in virtuoso.graph_names() and len(virtuoso) == quads
+
+
+def test_a_large_graph_is_loaded_in_parts_and_replaced_whole(writer, tmp_path, monkeypatch):
+    monkeypatch.setattr(remote_module, "LOAD_CHUNK_TRIPLES", 4)
+    graph = f"<{TEST_GRAPH}>"
+    lines = [f"<https://w3id.org/gongzhi/id/test-{i}> <http://www.w3.org/2000/01/rdf-schema#label> \"第{i}项\"@zh {graph} .\n"
+             for i in range(10)]
+    path = tmp_path / "large.nq"
+    try:
+        path.write_text("".join(lines), encoding="utf-8")
+        added = []
+        post = writer.post_graph
+        monkeypatch.setattr(writer, "post_graph", lambda iri, data, **kw: added.append(data) or post(iri, data, **kw))
+        assert writer.load_dataset(path) == {TEST_GRAPH: 10}
+        assert [len(_triples(data)) for data in added] == [4, 2]  # after a PUT of the first 4
+        assert len(_triples(writer.get_graph(TEST_GRAPH))) == 10
+        path.write_text("".join(lines[:5]), encoding="utf-8")  # a second load replaces, parts and all
+        writer.load_dataset(path)
+        assert len(_triples(writer.get_graph(TEST_GRAPH))) == 5
+    finally:
+        writer.delete_graph(TEST_GRAPH)
 
 
 def test_update_then_query(virtuoso):
