@@ -24,7 +24,7 @@ def main(argv=None) -> int:
     p.add_argument("--up-to", default="rdflib-endpoint=1M,virtuoso=1M",
                    help="system=SIZE,...: the largest size a system is run at (rdflib-endpoint holds the graph in "
                         "Python objects; Virtuoso is set up with 170 MB of buffers by scripts/virtuoso.sh and loaded "
-                        "graph by graph over HTTP, which is for the case graph, not for 10M)")
+                        "graph by graph over HTTP in 50k-triple parts, which is for the case graph, not for 10M)")
     p.add_argument("--catalogue-up-to", default="1M", help="the largest size the catalogue is run at")
     p.add_argument("--out", default=str(paths.ROOT / "docs" / "benchmarks.md"), help="the report (Markdown)")
     p.add_argument("--results", help="JSON results file (default: beside the report, benchmarks.json)")

@@ -277,7 +277,7 @@ class Virtuoso(System):
                                "GONGZHI_REMOTE_GSP_URL": remote.graph_store_url})
         self.virtuoso_pid = pid
         return Load(seconds, dir_bytes(self.vdir / "db"), peak,
-                    "RemoteStore.load_dataset (Graph Store PUT per graph), size after checkpoint")
+                    "RemoteStore.load_dataset (Graph Store PUT per graph, 50k-triple parts), size after checkpoint")
 
     def peak_rss(self) -> int | None:
         return (super().peak_rss() or 0) + tree_peak_rss(self.virtuoso_pid)
