@@ -9,7 +9,7 @@
 # (isql) server on 127.0.0.1:$VIRTUOSO_SQL_PORT (default PORT+1). The database is DIR/db; DIR and
 # DIR/db are in DirsAllowed, so files copied there can be bulk-loaded (ld_dir, TTLP). The server
 # runs as a plain background process (virtuoso-t +foreground, pid in DIR/virtuoso.pid), never as
-# the system service. VIRTUOSO_BUFFERS sets its buffer pool in 8 KB pages (default 20000, 170 MB). Needs bash, curl and, to install, root and apt-get.
+# the system service. Needs bash, curl and, to install, root and apt-get.
 #
 # Security: the fresh database keeps Virtuoso's default DBA password (dba/dba) and the anonymous
 # user may update; both listen on 127.0.0.1 only. Do not point this at anything that matters.
@@ -19,7 +19,6 @@ VIRTUOSO_T=${VIRTUOSO_T:-virtuoso-t}
 ISQL=${ISQL:-isql-vt}
 DBA_PASSWORD=dba  # a fresh database's default
 START_TIMEOUT=${VIRTUOSO_START_TIMEOUT:-60}
-BUFFERS=${VIRTUOSO_BUFFERS:-20000}
 
 say() { printf 'virtuoso.sh: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -138,11 +137,9 @@ RdfFreeTextRulesSize = 100
 IndexTreeMaps        = 64
 MaxMemPoolSize       = 40000000
 MacSpotlight         = 0
-; Buffers are 8 KB pages: 20000 (about 170 MB) by default, for the tests on a machine shared with
-; other work; VIRTUOSO_BUFFERS sets more. One transaction must fit in the dirty buffers: a Graph Store
-; PUT of 340k triples stopped, all threads waiting, at 15000.
-NumberOfBuffers      = $BUFFERS
-MaxDirtyBuffers      = $((BUFFERS * 3 / 4))
+; 2 cores, 24 GB machine shared with other work: about 170 MB of buffers (8 KB pages).
+NumberOfBuffers      = 20000
+MaxDirtyBuffers      = 15000
 MaxQueryMem          = 256M
 AdjustVectorSize     = 0
 ThreadsPerQuery      = 2
