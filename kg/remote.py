@@ -305,7 +305,7 @@ class RemoteStore:
         Each graph goes in one Graph Store PUT (or DROP + INSERT DATA without a graph store endpoint):
         portable to any SPARQL 1.1 store, atomic per graph, and fast enough here (7,000 quads in
         under a second on Virtuoso). A graph of more than LOAD_CHUNK_TRIPLES goes in parts (a PUT,
-        then POSTs), so a reader may see it half loaded. Virtuoso's own bulk loader (ld_dir /
+        then POSTs; linked blank nodes stay in one part), so a reader may see it half loaded. Virtuoso's own bulk loader (ld_dir /
         DB.DBA.TTLP through isql) would need SQL access and a file in the server's DirsAllowed.
         Graphs of the store not in the file are left as they are. Because each graph is sent on its
         own, a blank node shared by two graphs cannot be kept and is refused, and so are quads in the
@@ -324,12 +324,39 @@ class RemoteStore:
             graphs[graph].append(ox.Triple(quad.subject, quad.predicate, quad.object))
         for graph, triples in sorted(graphs.items()):
             # A large graph goes in parts: the first replaces the graph, the others add to it.
-            for start in range(0, len(triples), LOAD_CHUNK_TRIPLES):
-                part = triples[start:start + LOAD_CHUNK_TRIPLES]
-                write = self.put_graph if start == 0 else self.post_graph
+            for n, part in enumerate(_parts(triples, LOAD_CHUNK_TRIPLES)):
+                write = self.put_graph if n == 0 else self.post_graph
                 write(graph, ox.serialize(part, format=ox.RdfFormat.N_TRIPLES),
                       timeout=max(self.timeout, len(part) / LOAD_TRIPLES_PER_S))
         return {graph: len(triples) for graph, triples in sorted(graphs.items())}
+
+
+def _parts(triples: list, size: int) -> list[list]:
+    """The triples in parts of about `size`, all the triples of linked blank nodes in one part: a blank
+    node names one node only within the request that sends it."""
+    leader: dict[str, str] = {}
+
+    def find(label: str) -> str:
+        while leader.setdefault(label, label) != label:
+            label = leader[label]
+        return label
+
+    for t in triples:
+        ends = [term.value for term in (t.subject, t.object) if isinstance(term, ox.BlankNode)]
+        if len(ends) == 2:
+            leader[find(ends[0])] = find(ends[1])
+    groups: dict = defaultdict(list)
+    for t in triples:
+        node = t.subject if isinstance(t.subject, ox.BlankNode) else t.object
+        groups[find(node.value) if isinstance(node, ox.BlankNode) else None].append(t)
+    parts: list[list] = [[]]
+    for key, group in groups.items():
+        units = [[t] for t in group] if key is None else [group]  # triples without blank nodes go one by one
+        for unit in units:
+            if parts[-1] and len(parts[-1]) + len(unit) > size:
+                parts.append([])
+            parts[-1].extend(unit)
+    return parts
 
 
 class RemoteReader:

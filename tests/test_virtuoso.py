@@ -262,6 +262,26 @@ def test_a_large_graph_is_loaded_in_parts_and_replaced_whole(writer, tmp_path, m
         writer.delete_graph(TEST_GRAPH)
 
 
+def test_a_blank_node_stays_one_node_across_the_parts(virtuoso, tmp_path, monkeypatch):
+    # Through the Graph Store only: Virtuoso refuses blank nodes in INSERT DATA (SP031).
+    writer = virtuoso
+    monkeypatch.setattr(remote_module, "LOAD_CHUNK_TRIPLES", 3)
+    graph = f"<{TEST_GRAPH}>"
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    lines = [f'<https://w3id.org/gongzhi/id/test-a> <https://w3id.org/gongzhi/ontology#hasPart> _:part {graph} .\n']
+    lines += [f'<https://w3id.org/gongzhi/id/test-{i}> {label} "第{i}项"@zh {graph} .\n' for i in range(6)]
+    lines += [f'_:part {label} "部分"@zh {graph} .\n']
+    path = tmp_path / "blank.nq"
+    path.write_text("".join(lines), encoding="utf-8")
+    try:
+        assert writer.load_dataset(path) == {TEST_GRAPH: 8}
+        joined = writer.query(f"SELECT ?b WHERE {{ GRAPH {graph} {{ <https://w3id.org/gongzhi/id/test-a> "
+                              f"<https://w3id.org/gongzhi/ontology#hasPart> ?b . ?b {label} ?l }} }}")
+        assert len(list(joined)) == 1
+    finally:
+        writer.delete_graph(TEST_GRAPH)
+
+
 def test_update_then_query(virtuoso):
     ask = 'ASK { <https://w3id.org/gongzhi/id/test-update> <http://www.w3.org/2000/01/rdf-schema#label> "更新"@zh }'
     try:
