@@ -305,8 +305,9 @@ class RemoteStore:
         Each graph goes in one Graph Store PUT (or DROP + INSERT DATA without a graph store endpoint):
         portable to any SPARQL 1.1 store, atomic per graph, and fast enough here (7,000 quads in
         under a second on Virtuoso). A graph of more than LOAD_CHUNK_TRIPLES goes in parts (a PUT,
-        then POSTs; linked blank nodes stay in one part), so a reader may see it half loaded. Virtuoso's own bulk loader (ld_dir /
-        DB.DBA.TTLP through isql) would need SQL access and a file in the server's DirsAllowed.
+        then POSTs; linked blank nodes stay in one part), so a reader may see it half loaded.
+        Virtuoso's own bulk loader (ld_dir / DB.DBA.TTLP through isql) would need SQL access and a
+        file in the server's DirsAllowed.
         Graphs of the store not in the file are left as they are. Because each graph is sent on its
         own, a blank node shared by two graphs cannot be kept and is refused, and so are quads in the
         default graph (the default graph here is the union of the named graphs).
