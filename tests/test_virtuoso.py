@@ -28,9 +28,11 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 import pytest
+from rdflib.namespace import RDFS
 
 from kg import catalogue
 from kg import remote as remote_module
+from kg.namespace import GZ, GZD
 from kg.remote import RemoteStore, RemoteStoreError
 from tests.conftest import _free_port_pair
 
@@ -241,21 +243,27 @@ def test_graph_store_round_trip(writer):
     assert TEST_GRAPH not in virtuoso.graph_names() and len(virtuoso) == quads
 
 
+def _write_nquads(path, triples) -> None:
+    graph = ox.NamedNode(TEST_GRAPH)
+    path.write_bytes(ox.serialize([ox.Quad(s, p, o, graph) for s, p, o in triples], format=ox.RdfFormat.N_QUADS))
+
+
+def _labelled(i: int) -> tuple:
+    return ox.NamedNode(GZD[f"test-{i}"]), ox.NamedNode(RDFS.label), ox.Literal(f"第{i}项", language="zh")
+
+
 def test_a_large_graph_is_loaded_in_parts_and_replaced_whole(writer, tmp_path, monkeypatch):
     monkeypatch.setattr(remote_module, "LOAD_CHUNK_TRIPLES", 4)
-    graph = f"<{TEST_GRAPH}>"
-    lines = [f"<https://w3id.org/gongzhi/id/test-{i}> <http://www.w3.org/2000/01/rdf-schema#label> \"第{i}项\"@zh {graph} .\n"
-             for i in range(10)]
     path = tmp_path / "large.nq"
     try:
-        path.write_text("".join(lines), encoding="utf-8")
+        _write_nquads(path, [_labelled(i) for i in range(10)])
         added = []
         post = writer.post_graph
         monkeypatch.setattr(writer, "post_graph", lambda iri, data, **kw: added.append(data) or post(iri, data, **kw))
         assert writer.load_dataset(path) == {TEST_GRAPH: 10}
         assert [len(_triples(data)) for data in added] == [4, 2]  # after a PUT of the first 4
         assert len(_triples(writer.get_graph(TEST_GRAPH))) == 10
-        path.write_text("".join(lines[:5]), encoding="utf-8")  # a second load replaces, parts and all
+        _write_nquads(path, [_labelled(i) for i in range(5)])  # a second load replaces, parts and all
         writer.load_dataset(path)
         assert len(_triples(writer.get_graph(TEST_GRAPH))) == 5
     finally:
@@ -264,22 +272,18 @@ def test_a_large_graph_is_loaded_in_parts_and_replaced_whole(writer, tmp_path, m
 
 def test_a_blank_node_stays_one_node_across_the_parts(virtuoso, tmp_path, monkeypatch):
     # Through the Graph Store only: Virtuoso refuses blank nodes in INSERT DATA (SP031).
-    writer = virtuoso
     monkeypatch.setattr(remote_module, "LOAD_CHUNK_TRIPLES", 3)
-    graph = f"<{TEST_GRAPH}>"
-    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
-    lines = [f'<https://w3id.org/gongzhi/id/test-a> <https://w3id.org/gongzhi/ontology#hasPart> _:part {graph} .\n']
-    lines += [f'<https://w3id.org/gongzhi/id/test-{i}> {label} "第{i}项"@zh {graph} .\n' for i in range(6)]
-    lines += [f'_:part {label} "部分"@zh {graph} .\n']
+    center, place, label = ox.NamedNode(GZD["test-center"]), ox.BlankNode("place"), ox.NamedNode(RDFS.label)
     path = tmp_path / "blank.nq"
-    path.write_text("".join(lines), encoding="utf-8")
+    _write_nquads(path, [(center, ox.NamedNode(GZ.locatedIn), place), *(_labelled(i) for i in range(6)),
+                         (place, label, ox.Literal("某街道", language="zh"))])
     try:
-        assert writer.load_dataset(path) == {TEST_GRAPH: 8}
-        joined = writer.query(f"SELECT ?b WHERE {{ GRAPH {graph} {{ <https://w3id.org/gongzhi/id/test-a> "
-                              f"<https://w3id.org/gongzhi/ontology#hasPart> ?b . ?b {label} ?l }} }}")
-        assert len(list(joined)) == 1
+        assert virtuoso.load_dataset(path) == {TEST_GRAPH: 8}
+        stored = _triples(virtuoso.get_graph(TEST_GRAPH))
+        located = [t.object for t in stored if t.subject == center and t.predicate == ox.NamedNode(GZ.locatedIn)]
+        assert len(located) == 1 and any(t.subject == located[0] and t.predicate == label for t in stored)
     finally:
-        writer.delete_graph(TEST_GRAPH)
+        virtuoso.delete_graph(TEST_GRAPH)
 
 
 def test_update_then_query(virtuoso):
