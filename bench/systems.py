@@ -332,7 +332,8 @@ class OxigraphServer(System):
 
 KINDS = {
     "embedded": (Embedded, "Gongzhi, embedded Oxigraph", "HTTP to the service (Granian, 2 workers × 8 threads; "
-                                                         "each query in a killable child process)"),
+                                                         "each query in a killable child process, "
+                                                         "a lookup of one subject in the worker)"),
     "inprocess": (InProcess, "pyoxigraph in-process", "no HTTP: Store.query in the benchmark's process, "
                                                       "answer serialized (JSON / N-Triples)"),
     "virtuoso": (Virtuoso, "Gongzhi on Virtuoso", "HTTP to the service in remote-store mode, which forwards "

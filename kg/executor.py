@@ -2,7 +2,8 @@
 
 pyoxigraph cannot interrupt a running query (a cross product under COUNT runs to the end), so the
 service sends each query to a child process that holds the store open read-only, and kills that
-child when the query outlives its time. The child also caps the rows it returns.
+child when the query outlives its time. The child also caps the rows it returns. A lookup of one subject
+(querytext.is_bounded_lookup) cannot outlive it, and runs in the service's own process.
 """
 import multiprocessing
 import os
@@ -14,7 +15,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from kg.querytext import has_dataset_clause
+from kg.querytext import has_dataset_clause, is_bounded_lookup
 from kg.store import current_version
 
 
@@ -160,6 +161,24 @@ def serialize(results, req: QueryRequest) -> Answer:
     return Answer(req.graph_format, ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=target), rows)
 
 
+def _attempt(store: ox.Store, req, version: str) -> tuple[str, object]:
+    """("ok", the answer) or (the kind of failure, its message): what a child sends back."""
+    try:
+        if isinstance(req, GraphNamesRequest):
+            return "ok", sorted(g.value for g in store.named_graphs())
+        return "ok", replace(_answer(store, req), version=version)
+    except SyntaxError as exc:
+        return "syntax", str(exc)
+    except (_TooManyRows, OSError) as exc:
+        if isinstance(exc, _TooManyRows) or isinstance(exc.__context__, _TooManyRows):
+            return "rows", str(req.max_rows)
+        return "store", str(exc)
+    except QueryFailed as exc:
+        return exc.kind, str(exc)
+    except Exception as exc:  # noqa: BLE001 - a query must be answered, whatever the engine raised
+        return "store", f"{type(exc).__name__}: {exc}"
+
+
 def _child(conn, link: str) -> None:
     """The child's loop: open the store the link points at (again after a rebuild), answer queries."""
     opened, store = None, None
@@ -172,21 +191,34 @@ def _child(conn, link: str) -> None:
             target = current_version(link)
             if target != opened:
                 store, opened = ox.Store.read_only(target), target
-            if isinstance(req, GraphNamesRequest):
-                conn.send(("ok", sorted(g.value for g in store.named_graphs())))
-            else:
-                conn.send(("ok", replace(_answer(store, req), version=opened)))
-        except SyntaxError as exc:
-            conn.send(("syntax", str(exc)))
-        except (_TooManyRows, OSError) as exc:
-            if isinstance(exc, _TooManyRows) or isinstance(exc.__context__, _TooManyRows):
-                conn.send(("rows", str(req.max_rows)))
-            else:
-                conn.send(("store", str(exc)))
-        except QueryFailed as exc:
-            conn.send((exc.kind, str(exc)))
         except Exception as exc:  # noqa: BLE001 - the child must answer, whatever the engine raised
             conn.send(("store", f"{type(exc).__name__}: {exc}"))
+            continue
+        conn.send(_attempt(store, req, opened))
+
+
+class _InProcess:
+    """The store opened read-only in the service's own process, for the queries that cannot run long
+    (querytext.is_bounded_lookup): they need no killable child, and skip its two process switches."""
+
+    def __init__(self, link: str):
+        self.link = link
+        self._opened, self._store = None, None
+        self._lock = threading.Lock()
+
+    def run(self, req: QueryRequest) -> Answer:
+        target = current_version(self.link)
+        with self._lock:
+            if target != self._opened:
+                try:
+                    self._store, self._opened = ox.Store.read_only(target), target
+                except Exception as exc:  # noqa: BLE001 - reported as the store's failure, as a child would
+                    raise QueryFailed("store", f"{type(exc).__name__}: {exc}") from None
+            store, version = self._store, self._opened  # the pair: another thread may open a newer one
+        status, payload = _attempt(store, req, version)
+        if status != "ok":
+            raise QueryFailed(status, payload)
+        return payload
 
 
 class Executor:
@@ -239,12 +271,14 @@ class Executor:
 class ExecutorPool:
     """The killable children of one process, shared by its threads: a query takes an idle child, the
     most recently used first (its caches are warm), or starts one; so children outlive the threads
-    that a server starts and stops, and there are never more than the queries running at once."""
+    that a server starts and stops, and there are never more than the queries running at once.
+    A bounded lookup (one triple pattern about one subject) runs in this process instead."""
 
     def __init__(self, store_link: Path):
         self.link = str(store_link)
         self._idle: list[Executor] = []
         self._lock = threading.Lock()
+        self._in_process = _InProcess(self.link)
 
     def _take(self) -> Executor:
         with self._lock:
@@ -255,6 +289,8 @@ class ExecutorPool:
             self._idle.append(executor)
 
     def run(self, req: QueryRequest, timeout: float) -> Answer:
+        if isinstance(req, QueryRequest) and is_bounded_lookup(req.query):
+            return self._in_process.run(req)
         executor = self._take()
         try:
             return executor.run(req, timeout)

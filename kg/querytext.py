@@ -54,3 +54,29 @@ def is_repeatable(sparql: str) -> bool:
     STRUUID() or BNODE() outside comments, strings and IRIs."""
     text = _code(sparql)
     return _SERVICE.search(text) is None and _VOLATILE.search(text) is None
+
+
+# A SELECT of one triple pattern about one subject, and nothing else: the whole grammar of a bounded lookup.
+# Anything it does not match in full (a FILTER, DISTINCT, ORDER BY, OFFSET, a path, a second pattern, a comment
+# in the body, a variable subject) is not one.
+_IRI_TERM = r"""(?:<[^<>"{}|^`\\\x00-\x20]*>|(?:[A-Za-z][\w\-]*)?:(?:[\w\-]+(?:\.[\w\-]+)*)?)"""
+_TERM = rf"(?:{_IRI_TERM}|[?$](\w+))"
+_LOOKUP = re.compile(
+    rf"""\s*SELECT\s+(?:\*|(?:[?$]\w+\s*)+)\s*(?:WHERE\s*)?
+         \{{\s*{_IRI_TERM}\s+(?:{_TERM}|a)\s+{_TERM}\s*\.?\s*\}}
+         \s*(?:LIMIT\s+\d+\s*)?""", re.IGNORECASE | re.VERBOSE)
+
+
+@lru_cache(maxsize=256)
+def is_bounded_lookup(sparql: str) -> bool:
+    """Whether the query asks what one subject says, in one triple pattern selected as it is: the engine
+    reads that subject's triples from one index range and nothing more, so it cannot run long. A variable
+    used twice (`<s> ?p ?p`) is not one, to keep the rule simple: the engine would filter for equal pairs."""
+    pos = 0
+    while (m := _PROLOGUE.match(sparql, pos)) and m.end() > pos:
+        pos = m.end()
+    m = _LOOKUP.fullmatch(sparql, pos)
+    if m is None:
+        return False
+    names = [name for name in m.groups() if name is not None]
+    return len(names) == len(set(names))

@@ -1,9 +1,11 @@
 """Killable query execution: hard timeout, row cap, and the child keeps serving after a kill."""
 import time
 
+import pyoxigraph as ox
 import pytest
 
-from kg.executor import Executor, QueryFailed, QueryRequest
+from kg import store
+from kg.executor import Executor, ExecutorPool, QueryFailed, QueryRequest
 
 JSON = "application/sparql-results+json"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -57,3 +59,45 @@ def test_a_kind_of_answer_the_client_does_not_accept(executor):
     with pytest.raises(QueryFailed) as failed:
         executor.run(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", results_format=JSON), 10)
     assert failed.value.kind == "not-acceptable"
+
+
+LOOKUP = ("PREFIX gzd: <https://w3id.org/gongzhi/id/>\n"
+          "SELECT ?p ?o WHERE { gzd:shangqingsi-residents-committees ?p ?o }")
+
+
+@pytest.fixture
+def pool(built):
+    pool = ExecutorPool(built.nquads.parent / "store")
+    yield pool
+    pool.kill()
+
+
+def test_a_bounded_lookup_is_answered_in_the_process_as_a_child_would(pool, executor):
+    req = QueryRequest(LOOKUP, results_format=JSON)
+    found = pool.run(req, 10)
+    assert pool._idle == []  # no child was started for it
+    assert found.rows > 3 and found.body == executor.run(req, 10).body
+    pool.run(QueryRequest("ASK { ?s ?p ?o }", results_format=JSON), 10)
+    assert len(pool._idle) == 1  # anything else still goes to a killable child
+
+
+def test_a_bounded_lookup_keeps_the_row_cap_and_reports_syntax_errors(pool):
+    with pytest.raises(QueryFailed) as failed:
+        pool.run(QueryRequest(LOOKUP, results_format=JSON, max_rows=2), 10)
+    assert failed.value.kind == "rows"
+    with pytest.raises(QueryFailed) as failed:
+        pool.run(QueryRequest("SELECT ?o WHERE { undeclared:x ?p ?o }", results_format=JSON), 10)
+    assert failed.value.kind == "syntax"
+
+
+def test_a_bounded_lookup_reads_the_version_the_link_points_at(tmp_path):
+    link = tmp_path / "store"
+    s, p = ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p")
+    first = store.new_version(link, lambda st: st.add(ox.Quad(s, p, ox.Literal("one"))))
+    pool = ExecutorPool(link)
+    req = QueryRequest("SELECT ?o WHERE { <http://e/s> ?p ?o }", results_format="text/tab-separated-values")
+    assert pool.run(req, 10).body == b'?o\n"one"\n'
+    second = store.new_version(link, lambda st: st.add(ox.Quad(s, p, ox.Literal("two"))), ox.Store.read_only(str(first)))
+    found = pool.run(req, 10)
+    assert found.version == str(second) and sorted(found.body.splitlines()[1:]) == [b'"one"', b'"two"']
+    assert pool._idle == []
