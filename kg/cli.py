@@ -5,7 +5,7 @@ import sys
 import time
 from pathlib import Path
 
-from kg import codegen, paths, turtle
+from kg import paths, turtle
 
 # The other modules import kg/namespace.py, which `codegen` writes: they are imported by the
 # commands that use them, so that `kg codegen` works even when the generated module is stale.
@@ -21,6 +21,8 @@ def _print_problems(result) -> None:
 
 
 def cmd_codegen(args) -> int:
+    from kg import codegen  # parses the ontology when imported: only the commands that use it pay
+
     g = codegen.load_ontology()
     stale = [str(p.relative_to(paths.SOURCE_ROOT)) for p, text in
              ((paths.NAMESPACE_MODULE, codegen.namespace_module(g)), (paths.CONTEXT, codegen.render_context(g)))
@@ -280,6 +282,8 @@ def _after_import(files, written, warnings) -> None:
         return
     print("written / 已写入: " + ", ".join(str(p) for p in written))
     if files.is_repository():
+        from kg import codegen
+
         changed = codegen.generate()
         print("updated / 已更新: " + (", ".join(changed) if changed else "nothing / 无"))
 
