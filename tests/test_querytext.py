@@ -29,7 +29,7 @@ def test_form_after_a_prologue_with_comments():
 
 
 @pytest.mark.parametrize("text", [
-    "PREFIX gzd: <https://w3id.org/gongzhi/id/>\nSELECT ?p ?o WHERE { gzd:shangqingsi ?p ?o }",
+    "# one entry\nPREFIX ex: <http://e/>\nSELECT ?p ?o WHERE { ex:s ?p ?o }",
     "SELECT * { <http://e/s> ?p ?o . } LIMIT 10",
     "select ?type where { <http://e/s> a ?type }",
 ])
