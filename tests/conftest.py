@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -219,3 +220,12 @@ def files(tmp_path):
     for source in paths.ONTOLOGY_SOURCES:
         shutil.copy(source, folder / source.name)
     return OntologyFiles.in_dir(folder)
+
+
+def answer_difference(expected: list[tuple], actual: list[tuple]) -> str:
+    """The rows one answer has and the other lacks, for an assertion message: a store that answers
+    differently once in many runs leaves the evidence in the log."""
+    want, got = Counter(map(repr, expected)), Counter(map(repr, actual))
+    missing, extra = list((want - got).elements()), list((got - want).elements())
+    return (f"{len(expected)} rows expected, {len(actual)} answered; missing {len(missing)}: {missing[:10]}; "
+            f"extra {len(extra)}: {extra[:10]}")

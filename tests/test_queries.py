@@ -7,7 +7,7 @@ from SPARQLWrapper import POST, TSV, TURTLE, SPARQLWrapper
 
 from kg import catalogue, dataset
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, answer_difference
 
 QUERIES = catalogue.catalogue()
 ANALYST = [q for q in QUERIES if not q.is_violation]
@@ -59,7 +59,7 @@ def test_live_answer_equals_expected(query, service):
     expected_variables, expected = catalogue.read_expected(query)
     assert variables == expected_variables
     assert actual, "an analyst query should answer something on the real graph"
-    assert catalogue.same_answer(query, expected, actual)
+    assert catalogue.same_answer(query, expected, actual), answer_difference(expected, actual)
 
 
 def test_every_select_query_has_an_expected_result():

@@ -34,7 +34,7 @@ from kg import catalogue
 from kg import remote as remote_module
 from kg.namespace import GZ, GZD
 from kg.remote import RemoteStore, RemoteStoreError
-from tests.conftest import _free_port_pair
+from tests.conftest import _free_port_pair, answer_difference
 
 QUERIES = catalogue.catalogue()
 ANALYST = [q for q in QUERIES if not q.is_violation and q.expected_path.exists()]
@@ -149,7 +149,7 @@ def test_analyst_answer_equals_expected(virtuoso, query):
     expected_variables, expected = catalogue.read_expected(query)
     assert variables == expected_variables
     assert actual, "an analyst query should answer something on the real graph"
-    assert _same(query, expected, actual)
+    assert _same(query, expected, actual), answer_difference(_by_value(expected), _by_value(actual))
 
 
 @pytest.mark.parametrize("query", VIOLATIONS, ids=lambda q: q.name)
