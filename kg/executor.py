@@ -179,46 +179,36 @@ def _attempt(store: ox.Store, req, version: str) -> tuple[str, object]:
         return "store", f"{type(exc).__name__}: {exc}"
 
 
-def _child(conn, link: str) -> None:
-    """The child's loop: open the store the link points at (again after a rebuild), answer queries."""
-    opened, store = None, None
-    while True:
-        try:
-            req = conn.recv()
-        except EOFError:
-            return
-        try:
-            target = current_version(link)
-            if target != opened:
-                store, opened = ox.Store.read_only(target), target
-        except Exception as exc:  # noqa: BLE001 - the child must answer, whatever the engine raised
-            conn.send(("store", f"{type(exc).__name__}: {exc}"))
-            continue
-        conn.send(_attempt(store, req, opened))
-
-
-class _InProcess:
-    """The store opened read-only in the service's own process, for the queries that cannot run long
-    (querytext.is_bounded_lookup): they need no killable child, and skip its two process switches."""
+class _CurrentVersion:
+    """A read-only handle on the store version the link points at, opened again after a rebuild."""
 
     def __init__(self, link: str):
         self.link = link
         self._opened, self._store = None, None
         self._lock = threading.Lock()
 
-    def run(self, req: QueryRequest) -> Answer:
+    def open(self) -> tuple[ox.Store, str]:
         target = current_version(self.link)
-        with self._lock:
+        with self._lock:  # the store and its version as a pair: another thread may open a newer one
             if target != self._opened:
-                try:
-                    self._store, self._opened = ox.Store.read_only(target), target
-                except Exception as exc:  # noqa: BLE001 - reported as the store's failure, as a child would
-                    raise QueryFailed("store", f"{type(exc).__name__}: {exc}") from None
-            store, version = self._store, self._opened  # the pair: another thread may open a newer one
-        status, payload = _attempt(store, req, version)
-        if status != "ok":
-            raise QueryFailed(status, payload)
-        return payload
+                self._store, self._opened = ox.Store.read_only(target), target
+            return self._store, self._opened
+
+
+def _child(conn, link: str) -> None:
+    """The child's loop: answer queries on the store version the link points at."""
+    current = _CurrentVersion(link)
+    while True:
+        try:
+            req = conn.recv()
+        except EOFError:
+            return
+        try:
+            store, version = current.open()
+        except Exception as exc:  # noqa: BLE001 - the child must answer, whatever the engine raised
+            conn.send(("store", f"{type(exc).__name__}: {exc}"))
+            continue
+        conn.send(_attempt(store, req, version))
 
 
 class Executor:
@@ -278,7 +268,7 @@ class ExecutorPool:
         self.link = str(store_link)
         self._idle: list[Executor] = []
         self._lock = threading.Lock()
-        self._in_process = _InProcess(self.link)
+        self._here = _CurrentVersion(self.link)
 
     def _take(self) -> Executor:
         with self._lock:
@@ -290,12 +280,23 @@ class ExecutorPool:
 
     def run(self, req: QueryRequest, timeout: float) -> Answer:
         if isinstance(req, QueryRequest) and is_bounded_lookup(req.query):
-            return self._in_process.run(req)
+            return self._run_here(req)
         executor = self._take()
         try:
             return executor.run(req, timeout)
         finally:
             self._give(executor)
+
+    def _run_here(self, req: QueryRequest) -> Answer:
+        """A query that cannot run long, in this process: no killable child, no two process switches."""
+        try:
+            store, version = self._here.open()
+        except Exception as exc:  # noqa: BLE001 - reported as the store's failure, as a child would
+            raise QueryFailed("store", f"{type(exc).__name__}: {exc}") from None
+        status, payload = _attempt(store, req, version)
+        if status != "ok":
+            raise QueryFailed(status, payload)
+        return payload
 
     def graph_names(self, timeout: float = 10.0) -> list[str]:
         return self.run(GraphNamesRequest(), timeout)
