@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from rdflib import Graph, URIRef
 
-from kg import paths
+from kg import paths, rdfcache
 from kg.namespace import GRAPH
 
 # libyaml's loader when PyYAML was built with it: a case file parses some ten times faster.
@@ -139,7 +139,8 @@ def load(path: Path) -> Graph:
     entries = read_entries(path)
     document = {"@context": context(), "@graph": entries}
     try:
-        return Graph().parse(data=json.dumps(document, ensure_ascii=False), format="json-ld")
+        # The document holds the context too, so the same bytes always give the same graph.
+        return rdfcache.parsed(f"case-{path.stem}", json.dumps(document, ensure_ascii=False).encode(), "json-ld")
     except (ValueError, TypeError, KeyError) as exc:
         raise CaseFileError(display_path(path), "-", 0, f"无法转换为RDF：{exc}",
                             f"cannot be read as RDF: {exc}") from None

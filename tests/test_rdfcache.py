@@ -1,8 +1,10 @@
-"""Parsed Turtle kept between runs: the same graph as a fresh parse, and an edited file read afresh."""
+"""Parsed sources kept between runs: the same graph as a fresh parse, and an edited file read afresh."""
+import json
+
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kg import paths, rdfcache
+from kg import cases, paths, rdfcache
 
 
 def test_a_cached_file_gives_the_graph_of_a_fresh_parse(tmp_path, monkeypatch):
@@ -32,3 +34,23 @@ def test_an_unreadable_entry_is_parsed_again(tmp_path, monkeypatch):
 
 def test_blank_nodes_are_named_by_content():
     assert set(rdfcache.canonical(Graph().parse(paths.ONTOLOGY))) == set(rdfcache.turtle(paths.ONTOLOGY))
+
+
+def test_a_case_file_is_kept_as_parsed_and_read_afresh_when_edited(tmp_path, monkeypatch):
+    monkeypatch.setattr(rdfcache, "CACHE_DIR", tmp_path / "cache")
+    case = tmp_path / "chongqing-shangqingsi.yaml"
+    text = (paths.CASES_DIR / case.name).read_text(encoding="utf-8")
+    case.write_text(text, encoding="utf-8")
+    first, kept = cases.load(case), cases.load(case)
+    assert len(list((tmp_path / "cache").glob("case-chongqing-shangqingsi-*.pickle"))) == 1
+    assert set(first) == set(kept) and isomorphic(first, _fresh(case))
+    assert "上清寺街道" in text
+    case.write_text(text.replace("上清寺街道", "上清寺街道（改）", 1), encoding="utf-8")
+    edited = cases.load(case)
+    assert isomorphic(edited, _fresh(case)) and not isomorphic(edited, first)
+    assert len(list((tmp_path / "cache").glob("case-chongqing-shangqingsi-*.pickle"))) == 1
+
+
+def _fresh(case) -> Graph:
+    document = {"@context": cases.context(), "@graph": cases.read_entries(case)}
+    return Graph().parse(data=json.dumps(document, ensure_ascii=False), format="json-ld")

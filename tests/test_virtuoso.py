@@ -207,11 +207,12 @@ def _triples(ntriples: bytes) -> set:
 
 
 @pytest.fixture(params=["graph-store", "sparql-only"])
-def writer(request, virtuoso):
-    """The store through the Graph Store protocol, and through SPARQL Update alone (no graph store URL)."""
+def writer(request, virtuoso_scratch):
+    """The store through the Graph Store protocol, and through SPARQL Update alone (no graph store URL).
+    The scratch Virtuoso: the one that reading tests share keeps exactly the built dataset and its statistics."""
     if request.param == "graph-store":
-        return virtuoso
-    return RemoteStore(virtuoso.query_url, virtuoso.update_url)
+        return virtuoso_scratch
+    return RemoteStore(virtuoso_scratch.query_url, virtuoso_scratch.update_url)
 
 
 def test_graph_store_round_trip(writer):
@@ -270,8 +271,9 @@ def test_a_large_graph_is_loaded_in_parts_and_replaced_whole(writer, tmp_path, m
         writer.delete_graph(TEST_GRAPH)
 
 
-def test_a_blank_node_stays_one_node_across_the_parts(virtuoso, tmp_path, monkeypatch):
+def test_a_blank_node_stays_one_node_across_the_parts(virtuoso_scratch, tmp_path, monkeypatch):
     # Through the Graph Store only: Virtuoso refuses blank nodes in INSERT DATA (SP031).
+    virtuoso = virtuoso_scratch
     monkeypatch.setattr(remote_module, "LOAD_CHUNK_TRIPLES", 3)
     center, place, label = ox.NamedNode(GZD["test-center"]), ox.BlankNode("place"), ox.NamedNode(RDFS.label)
     path = tmp_path / "blank.nq"
@@ -286,7 +288,8 @@ def test_a_blank_node_stays_one_node_across_the_parts(virtuoso, tmp_path, monkey
         virtuoso.delete_graph(TEST_GRAPH)
 
 
-def test_update_then_query(virtuoso):
+def test_update_then_query(virtuoso_scratch):
+    virtuoso = virtuoso_scratch
     ask = 'ASK { <https://w3id.org/gongzhi/id/test-update> <http://www.w3.org/2000/01/rdf-schema#label> "更新"@zh }'
     try:
         virtuoso.update(f'INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ '
