@@ -273,34 +273,32 @@ def test_a_large_graph_is_loaded_in_parts_and_replaced_whole(writer, tmp_path, m
 
 def test_a_blank_node_stays_one_node_across_the_parts(virtuoso_scratch, tmp_path, monkeypatch):
     # Through the Graph Store only: Virtuoso refuses blank nodes in INSERT DATA (SP031).
-    virtuoso = virtuoso_scratch
     monkeypatch.setattr(remote_module, "LOAD_CHUNK_TRIPLES", 3)
     center, place, label = ox.NamedNode(GZD["test-center"]), ox.BlankNode("place"), ox.NamedNode(RDFS.label)
     path = tmp_path / "blank.nq"
     _write_nquads(path, [(center, ox.NamedNode(GZ.locatedIn), place), *(_labelled(i) for i in range(6)),
                          (place, label, ox.Literal("某街道", language="zh"))])
     try:
-        assert virtuoso.load_dataset(path) == {TEST_GRAPH: 8}
-        stored = _triples(virtuoso.get_graph(TEST_GRAPH))
+        assert virtuoso_scratch.load_dataset(path) == {TEST_GRAPH: 8}
+        stored = _triples(virtuoso_scratch.get_graph(TEST_GRAPH))
         located = [t.object for t in stored if t.subject == center and t.predicate == ox.NamedNode(GZ.locatedIn)]
         assert len(located) == 1 and any(t.subject == located[0] and t.predicate == label for t in stored)
     finally:
-        virtuoso.delete_graph(TEST_GRAPH)
+        virtuoso_scratch.delete_graph(TEST_GRAPH)
 
 
 def test_update_then_query(virtuoso_scratch):
-    virtuoso = virtuoso_scratch
     ask = 'ASK { <https://w3id.org/gongzhi/id/test-update> <http://www.w3.org/2000/01/rdf-schema#label> "更新"@zh }'
     try:
-        virtuoso.update(f'INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ '
-                        f'<https://w3id.org/gongzhi/id/test-update> <http://www.w3.org/2000/01/rdf-schema#label> "更新"@zh }} }}')
-        assert bool(virtuoso.query(ask))
-        assert bool(virtuoso.query(ask, default_graph=[ox.NamedNode(TEST_GRAPH)]))
-        virtuoso.update(f'DELETE WHERE {{ GRAPH <{TEST_GRAPH}> {{ ?s ?p "更新"@zh }} }}')
-        assert not bool(virtuoso.query(ask))
+        virtuoso_scratch.update(f'INSERT DATA {{ GRAPH <{TEST_GRAPH}> {{ '
+                                f'<https://w3id.org/gongzhi/id/test-update> <http://www.w3.org/2000/01/rdf-schema#label> "更新"@zh }} }}')
+        assert bool(virtuoso_scratch.query(ask))
+        assert bool(virtuoso_scratch.query(ask, default_graph=[ox.NamedNode(TEST_GRAPH)]))
+        virtuoso_scratch.update(f'DELETE WHERE {{ GRAPH <{TEST_GRAPH}> {{ ?s ?p "更新"@zh }} }}')
+        assert not bool(virtuoso_scratch.query(ask))
     finally:
-        virtuoso.update(f"DROP SILENT GRAPH <{TEST_GRAPH}>")
-    assert TEST_GRAPH not in virtuoso.graph_names()
+        virtuoso_scratch.update(f"DROP SILENT GRAPH <{TEST_GRAPH}>")
+    assert TEST_GRAPH not in virtuoso_scratch.graph_names()
 
 
 DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
