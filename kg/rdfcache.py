@@ -2,8 +2,9 @@
 
 The ontology and the shapes change rarely, and parsing them (and naming the ontology's blank nodes
 canonically) was a good part of every validation; so was rdflib's JSON-LD parse of the case files (half
-of reading the sources), of which an editor changes one at a time. An entry is keyed by the bytes parsed and rdflib's
-version, so an edited file is always read afresh; a missing, unreadable or unwritable cache only costs time.
+of reading the sources), of which an editor changes one at a time. An entry is keyed by the bytes parsed
+and rdflib's version, so an edited file is always read afresh; a missing, unreadable or unwritable cache
+only costs time.
 """
 import hashlib
 import os
