@@ -26,7 +26,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg import caseyaml, paths, turtle
+from kg import caseyaml, paths, rdfcache, turtle
 
 LOG = logging.getLogger(__name__)
 
@@ -144,6 +144,10 @@ def gate(operations: list[Operation], root: Path | None = None) -> list[Problem]
     with tempfile.TemporaryDirectory(prefix="gongzhi-gate-") as tmp:
         scratch = Path(tmp)
         _scratch_copy(root, scratch)
+        # The kept parses (keyed by content): only the files this edit changes are parsed afresh.
+        cache = rdfcache.CACHE_DIR.relative_to(paths.SOURCE_ROOT)
+        if (root / cache).is_dir():
+            shutil.copytree(root / cache, scratch / cache)
         for rel, text in texts.items():
             (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
             (scratch / rel).write_text(text, encoding="utf-8")
