@@ -28,7 +28,8 @@ class QueryRequest:
     named_graphs: tuple[str, ...] = ()
     results_format: str | None = None  # media type for SELECT/ASK, None if the client accepts none
     graph_format: str | None = None  # media type for CONSTRUCT/DESCRIBE
-    max_rows: int = 100_000
+    max_rows: int = 100_000  # rows of a SELECT answer
+    max_triples: int = 1_000_000  # triples of a CONSTRUCT or DESCRIBE answer (an export, as a whole)
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint)
     bindings: tuple[tuple[str, str], ...] = ()  # (variable, IRI) pairs bound before the query runs
 
@@ -47,7 +48,8 @@ class Answer:
 
 
 class QueryFailed(Exception):
-    """The query could not be answered; `kind` says why (syntax, timeout, rows, not-acceptable, binding, store)."""
+    """The query could not be answered; `kind` says why (syntax, timeout, rows, triples, not-acceptable,
+    binding, store)."""
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
@@ -81,20 +83,33 @@ class QueryEngine(Protocol):
         """Stop whatever runs a query for this engine."""
 
 
-class _TooManyRows(Exception):
-    pass
+class _TooLarge(Exception):
+    """The answer passed its cap: `kind` is "rows" or "triples", `limit` the cap."""
+
+    def __init__(self, kind: str, limit: int):
+        super().__init__(kind, limit)
+        self.kind, self.limit = kind, limit
+
+
+def _too_large(exc: BaseException) -> _TooLarge | None:
+    """The cap that stopped the serializer, which may come back wrapped in the engine's OSError."""
+    for found in (exc, exc.__context__):
+        if isinstance(found, _TooLarge):
+            return found
+    return None
 
 
 class _LineCounter:
     """A binary sink that stops the serializer (and so the lazy evaluation) past a number of lines."""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, kind: str, cap: int):
         self.limit, self.lines, self.chunks = limit, 0, []
+        self.kind, self.cap = kind, cap
 
     def write(self, data: bytes) -> int:
         self.lines += data.count(b"\n")
         if self.lines > self.limit:
-            raise _TooManyRows()
+            raise _TooLarge(self.kind, self.cap)
         self.chunks.append(bytes(data))
         return len(data)
 
@@ -142,7 +157,7 @@ def serialize(results, req: QueryRequest) -> Answer:
         if req.results_format is None:
             raise QueryFailed("not-acceptable", "SELECT")
         # TSV first: one line per row, so the cap is checked while the engine produces them.
-        sink = _LineCounter(req.max_rows + 1)
+        sink = _LineCounter(req.max_rows + 1, "rows", req.max_rows)  # the header is a line too
         results.serialize(sink, format=ox.QueryResultsFormat.TSV)
         tsv, rows = sink.value(), sink.lines - 1
         target = RESULT_FORMATS[req.results_format]
@@ -152,7 +167,7 @@ def serialize(results, req: QueryRequest) -> Answer:
         return Answer(req.results_format, parsed.serialize(format=target), rows)
     if req.graph_format is None:
         raise QueryFailed("not-acceptable", "CONSTRUCT")
-    sink = _LineCounter(req.max_rows)
+    sink = _LineCounter(req.max_triples, "triples", req.max_triples)
     results.serialize(sink, format=ox.RdfFormat.N_TRIPLES)
     nt, rows = sink.value(), sink.lines
     target = GRAPH_FORMATS[req.graph_format]
@@ -169,9 +184,9 @@ def _attempt(store: ox.Store, req, version: str) -> tuple[str, object]:
         return "ok", replace(_answer(store, req), version=version)
     except SyntaxError as exc:
         return "syntax", str(exc)
-    except (_TooManyRows, OSError) as exc:
-        if isinstance(exc, _TooManyRows) or isinstance(exc.__context__, _TooManyRows):
-            return "rows", str(req.max_rows)
+    except (_TooLarge, OSError) as exc:
+        if cap := _too_large(exc):
+            return cap.kind, str(cap.limit)
         return "store", str(exc)
     except QueryFailed as exc:
         return exc.kind, str(exc)
@@ -374,9 +389,9 @@ class RemoteExecutor:
             raise QueryFailed("store", str(exc)) from None
         try:
             return serialize(results, req)
-        except (_TooManyRows, OSError) as exc:
-            if isinstance(exc, _TooManyRows) or isinstance(exc.__context__, _TooManyRows):
-                raise QueryFailed("rows", str(req.max_rows)) from None
+        except (_TooLarge, OSError) as exc:
+            if cap := _too_large(exc):
+                raise QueryFailed(cap.kind, str(cap.limit)) from None
             raise
 
     def graph_names(self, timeout: float = 10.0) -> list[str]:

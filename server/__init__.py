@@ -17,7 +17,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         STORE=str(store.store_path()),
         MAX_CONTENT_LENGTH=int(env("GONGZHI_MAX_BODY", 1_000_000)),  # bytes of a request body
         QUERY_TIMEOUT=float(env("GONGZHI_QUERY_TIMEOUT", 30)),  # seconds; a request may ask for less
-        MAX_ROWS=int(env("GONGZHI_MAX_ROWS", 100_000)),  # rows (or triples) of an answer
+        MAX_ROWS=int(env("GONGZHI_MAX_ROWS", 100_000)),  # rows of a SELECT answer
+        # Triples of a CONSTRUCT, DESCRIBE or graph read: an export, which cannot be paged as rows can.
+        MAX_TRIPLES=int(env("GONGZHI_MAX_TRIPLES", 1_000_000)),
         ANSWER_CACHE_MB=int(env("GONGZHI_ANSWER_CACHE_MB", 256)),  # answers kept per worker; 0: none
         SERVICE_ALLOW=env("GONGZHI_SERVICE_ALLOW", ""),  # SERVICE endpoint prefixes, space or comma separated
         SERVICE_ALLOW_PRIVATE=env("GONGZHI_SERVICE_ALLOW_PRIVATE", "") == "1",

@@ -71,7 +71,7 @@ def _read(graph) -> Response:
     text, graphs = _ask("graph-triples.rq", graph)
     try:
         answer = get_executor().run(QueryRequest(text, graphs, graph_format=media,
-                                                 max_rows=int(current_app.config["MAX_ROWS"])),
+                                                 max_triples=int(current_app.config["MAX_TRIPLES"])),
                                     float(current_app.config["QUERY_TIMEOUT"]))
     except QueryFailed as exc:
         raise ProtocolError(503 if exc.kind == "timeout" else 400, f"无法读取该图：{exc.kind}",

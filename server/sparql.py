@@ -115,7 +115,8 @@ def _run(op: Operation, timeout: float) -> tuple:
                        tuple(g.value for g in op.named_graphs or ()),
                        results_format=_offer(negotiation.RESULT_FORMATS, op.params),
                        graph_format=_offer(negotiation.GRAPH_FORMATS, op.params),
-                       max_rows=int(current_app.config["MAX_ROWS"]), base_iri=request.base_url)
+                       max_rows=int(current_app.config["MAX_ROWS"]),
+                       max_triples=int(current_app.config["MAX_TRIPLES"]), base_iri=request.base_url)
     try:
         return answer(req, timeout, fresh=_fresh())
     except QueryFailed as exc:
@@ -137,6 +138,9 @@ def _failure(exc: QueryFailed, timeout: float) -> ProtocolError:
     if exc.kind == "rows":
         return ProtocolError(400, f"结果超过 {exc} 行的上限；请加 LIMIT 或分页",
                              f"the result has more than {exc} rows, the limit; add a LIMIT or page with OFFSET")
+    if exc.kind == "triples":
+        return ProtocolError(400, f"结果超过 {exc} 个三元组的上限；请缩小 CONSTRUCT 的范围或加 LIMIT",
+                             f"the answer has more than {exc} triples, the limit; narrow the CONSTRUCT or add a LIMIT")
     if exc.kind == "not-acceptable":
         formats = negotiation.GRAPH_FORMATS if str(exc) in ("CONSTRUCT", "DESCRIBE") else negotiation.RESULT_FORMATS
         return not_acceptable(list(formats))

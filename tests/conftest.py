@@ -85,7 +85,8 @@ def server(built):
 @pytest.fixture(scope="session")
 def limited_server(built, server):
     """A server with tight limits, allowed to federate with the main test server (on loopback)."""
-    with running_server(built, GONGZHI_QUERY_TIMEOUT="2", GONGZHI_MAX_ROWS="1000", GONGZHI_MAX_BODY="20000",
+    with running_server(built, GONGZHI_QUERY_TIMEOUT="2", GONGZHI_MAX_ROWS="1000", GONGZHI_MAX_TRIPLES="2000",
+                        GONGZHI_MAX_BODY="20000",
                         GONGZHI_SERVICE_ALLOW=f"{server}/", GONGZHI_SERVICE_ALLOW_PRIVATE="1") as base:
         yield base
 

@@ -44,10 +44,13 @@ def test_row_cap(executor):
     assert answer.rows == 50
 
 
-def test_graph_answers_are_capped_too(executor):
+def test_graph_answers_have_their_own_cap_in_triples(executor):
     with pytest.raises(QueryFailed) as failed:
-        executor.run(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", graph_format="text/turtle", max_rows=10), 10)
-    assert failed.value.kind == "rows"
+        executor.run(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", graph_format="text/turtle", max_triples=10), 10)
+    assert failed.value.kind == "triples" and str(failed.value) == "10"
+    answer = executor.run(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 20", graph_format="application/n-triples",
+                                       max_rows=10, max_triples=20), 10)
+    assert answer.rows == 20 == answer.body.count(b"\n")  # the row cap is not the graph's
 
 
 def test_syntax_error_names_the_position(executor):

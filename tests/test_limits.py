@@ -46,6 +46,16 @@ def test_result_row_cap(limited_server):
     assert capped.status_code == 200 and capped.text.count("\n") == 1001
 
 
+def test_graph_answers_are_capped_in_triples_not_rows(limited_server):
+    """A CONSTRUCT is an export: its own cap (2000 here), above the rows' (1000)."""
+    response = requests.get(f"{limited_server}/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
+    assert response.status_code == 400 and "2000 triples" in response.json()["message"]["en"]
+    assert "三元组" in response.json()["message"]["zh"]
+    export = requests.get(f"{limited_server}/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1500"},
+                          headers={"Accept": "application/n-triples"})
+    assert export.status_code == 200 and export.text.count("\n") == 1500
+
+
 def test_request_body_cap(limited_server):
     big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 30_000
     response = requests.post(f"{limited_server}/sparql", data=big.encode(),
