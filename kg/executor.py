@@ -238,10 +238,15 @@ class Executor:
 
     def _start(self) -> None:
         parent, child = self._ctx.Pipe()
-        self._proc = self._ctx.Process(target=_child, args=(child, self.link), daemon=True, name="gongzhi-query")
-        self._proc.start()
-        child.close()
-        self._conn = parent
+        proc = self._ctx.Process(target=_child, args=(child, self.link), daemon=True, name="gongzhi-query")
+        try:
+            proc.start()
+        except (OSError, RuntimeError) as exc:  # out of processes or memory: this query fails, not the executor
+            parent.close()
+            raise QueryFailed("store", f"the query process could not start: {exc}") from None
+        finally:
+            child.close()
+        self._proc, self._conn = proc, parent
 
     def kill(self) -> None:
         if self._proc is not None:

@@ -104,3 +104,22 @@ def test_a_bounded_lookup_reads_the_version_the_link_points_at(tmp_path):
     found = pool.run(req, 10)
     assert found.version == str(second) and sorted(found.body.splitlines()[1:]) == [b'"one"', b'"two"']
     assert pool._idle == []
+
+
+def test_a_child_that_cannot_start_fails_the_query_not_the_executor(built, monkeypatch):
+    """Out of processes (EAGAIN from fork): that query gets a store error, and the next one is answered."""
+    ex = Executor(built.nquads.parent / "store")
+
+    def cannot_fork(self):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(ex._ctx.Process, "start", cannot_fork)
+    with pytest.raises(QueryFailed) as failed:
+        ex.run(QueryRequest("ASK { ?s ?p ?o }", results_format=JSON), 10)
+    assert failed.value.kind == "store" and "could not start" in str(failed.value)
+    assert ex._proc is None
+    monkeypatch.undo()
+    try:
+        assert b"true" in ex.run(QueryRequest("ASK { ?s ?p ?o }", results_format=JSON), 10).body
+    finally:
+        ex.kill()
