@@ -74,6 +74,10 @@ def _read(graph) -> Response:
                                                  max_triples=int(current_app.config["MAX_TRIPLES"])),
                                     float(current_app.config["QUERY_TIMEOUT"]))
     except QueryFailed as exc:
+        if exc.kind == "triples":
+            raise ProtocolError(400, f"该图超过 {exc} 个三元组的上限（GONGZHI_MAX_TRIPLES），请用 SPARQL 分批读取",
+                                f"the graph has more than {exc} triples, the limit (GONGZHI_MAX_TRIPLES); "
+                                "read it in parts with SPARQL") from None
         raise ProtocolError(503 if exc.kind == "timeout" else 400, f"无法读取该图：{exc.kind}",
                             f"the graph cannot be read: {exc.kind}") from None
     response = Response(b"" if request.method == "HEAD" else answer.body, mimetype=media)

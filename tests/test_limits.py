@@ -4,7 +4,10 @@ import time
 
 import requests
 
-from kg.namespace import GZ
+from kg import build
+from kg.namespace import GRAPH, GZ
+
+from .conftest import TOKEN, copy_of_store, running_server
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 CASES = "SELECT ?c WHERE { ?c a <%s> } ORDER BY ?c" % GZ.Case
@@ -54,6 +57,23 @@ def test_graph_answers_are_capped_in_triples_not_rows(limited_server):
     export = requests.get(f"{limited_server}/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1500"},
                           headers={"Accept": "application/n-triples"})
     assert export.status_code == 200 and export.text.count("\n") == 1500
+
+
+def test_a_graph_store_read_has_the_triple_cap_and_names_it(built, tmp_path):
+    """A whole graph over the Graph Store Protocol: answered up to the cap, refused past it with a message."""
+    copy = build.BuildResult(nquads=tmp_path / "gongzhi.nq", store=copy_of_store(built, tmp_path).resolve())
+    with running_server(copy, GONGZHI_UPDATE_TOKENS=TOKEN, GONGZHI_MAX_TRIPLES="50") as base:
+        small = "<https://example.org/s> <https://example.org/p> 1, 2, 3 ."
+        put = requests.put(f"{base}/gsp", params={"graph": "https://example.org/small"}, data=small.encode(),
+                           headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"})
+        assert put.status_code in (201, 204), put.text
+        got = requests.get(f"{base}/gsp", params={"graph": "https://example.org/small"},
+                           headers={"Accept": "application/n-triples"})
+        assert got.status_code == 200 and got.text.count("\n") == 3
+        big = requests.get(f"{base}/gsp", params={"graph": str(GRAPH["ontology"])},
+                           headers={"Accept": "application/n-triples"})
+        assert big.status_code == 400 and "50 triples" in big.json()["message"]["en"]
+        assert "三元组" in big.json()["message"]["zh"]
 
 
 def test_request_body_cap(limited_server):
