@@ -3,7 +3,7 @@ import json
 import subprocess
 import sys
 
-from bench import mix
+from bench import mix, report
 from kg import paths
 
 
@@ -27,3 +27,22 @@ def test_small_bench_run_writes_the_report(tmp_path):
     assert per_size["shacl_update"]["triples"] == 10
     text = out.read_text(encoding="utf-8")
     assert "## Goals" in text and "service overhead over in-process" in text and "| point-lookup |" in text
+
+
+def _throughput_results(gongzhi: dict, peer: dict) -> dict:
+    """Results with only the throughput runs at 1M: queries per second by client count."""
+    def runs(qps):
+        return {c: {"qps": q, "errors": 0 if q else 3} for c, q in qps.items()}
+    return {"sizes": {"1M": {"systems": {"embedded": {"throughput": runs(gongzhi)},
+                                         "rdflib-endpoint": {"throughput": runs(peer)}}}}}
+
+
+def _mix_goal(results: dict) -> tuple[str, str, str]:
+    return next(g for g in report.goals(results) if g[0].startswith("query-mix throughput"))
+
+
+def test_the_mix_goal_counts_a_peer_that_answered_nothing_as_behind_and_names_the_client_counts():
+    _, measured, verdict = _mix_goal(_throughput_results({"1": 5.0, "8": 7.0}, {"1": 0.1, "8": 0.0}))
+    assert measured.startswith("50× (1 client), rdflib-endpoint answered none (8 clients)") and verdict == "met"
+    _, measured, verdict = _mix_goal(_throughput_results({"1": 5.0, "8": 7.0}, {"1": 1.0, "8": 0.0}))
+    assert measured.startswith("5× (1 client)") and verdict == "**missed**"
