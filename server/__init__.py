@@ -45,10 +45,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from server import (accesslog, cors, db, description, edit, errors, gsp, meta, ontology, resources, sparql, ui,
-                        void)
+    from server import (accesslog, cors, db, description, edit, errors, gsp, meta, ontology, resources, sessions,
+                        sparql, ui, void)
 
     accesslog.init_app(app)
+    sessions.init_app(app)
     db.init_app(app)
     cors.init_app(app)
     errors.init_app(app)
