@@ -102,9 +102,9 @@ def _too_large(exc: BaseException) -> _TooLarge | None:
 class _LineCounter:
     """A binary sink that stops the serializer (and so the lazy evaluation) past a number of lines."""
 
-    def __init__(self, limit: int, kind: str, cap: int):
-        self.limit, self.lines, self.chunks = limit, 0, []
-        self.kind, self.cap = kind, cap
+    def __init__(self, cap: int, kind: str, header_lines: int = 0):
+        self.cap, self.kind, self.limit = cap, kind, cap + header_lines
+        self.lines, self.chunks = 0, []
 
     def write(self, data: bytes) -> int:
         self.lines += data.count(b"\n")
@@ -157,7 +157,7 @@ def serialize(results, req: QueryRequest) -> Answer:
         if req.results_format is None:
             raise QueryFailed("not-acceptable", "SELECT")
         # TSV first: one line per row, so the cap is checked while the engine produces them.
-        sink = _LineCounter(req.max_rows + 1, "rows", req.max_rows)  # the header is a line too
+        sink = _LineCounter(req.max_rows, "rows", header_lines=1)
         results.serialize(sink, format=ox.QueryResultsFormat.TSV)
         tsv, rows = sink.value(), sink.lines - 1
         target = RESULT_FORMATS[req.results_format]
@@ -167,7 +167,7 @@ def serialize(results, req: QueryRequest) -> Answer:
         return Answer(req.results_format, parsed.serialize(format=target), rows)
     if req.graph_format is None:
         raise QueryFailed("not-acceptable", "CONSTRUCT")
-    sink = _LineCounter(req.max_triples, "triples", req.max_triples)
+    sink = _LineCounter(req.max_triples, "triples")
     results.serialize(sink, format=ox.RdfFormat.N_TRIPLES)
     nt, rows = sink.value(), sink.lines
     target = GRAPH_FORMATS[req.graph_format]

@@ -1,7 +1,7 @@
 """Signed-cookie sessions (only /edit keeps one), opened without cost for the requests that carry none.
 
-Flask's interface builds its signing serializer on every request before it looks for the cookie; that
-was a tenth of the app's time for a SPARQL query answered from the cache (cProfile, 3,000 requests).
+Flask's interface builds its signing serializer on every request before it looks for the cookie: 36–38 µs
+of the 470–510 µs the app takes in-process to return a SPARQL answer from the cache.
 """
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
