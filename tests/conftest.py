@@ -102,12 +102,16 @@ def copy_of_store(built, root: Path) -> Path:
     return root / "store"
 
 
+def copy_of_build(built, root: Path) -> build.BuildResult:
+    """The build with its store copied under root: a server over it may be written to."""
+    return build.BuildResult(nquads=root / "gongzhi.nq", store=copy_of_store(built, root).resolve())
+
+
 @pytest.fixture(scope="session")
 def writable_server(built, tmp_path_factory):
     """A server that takes updates with TOKEN, over its own copy of the store (writes must not leak)."""
     root = tmp_path_factory.mktemp("writable")
-    copy = build.BuildResult(nquads=root / "gongzhi.nq", store=copy_of_store(built, root).resolve())
-    with running_server(copy, GONGZHI_UPDATE_TOKENS=TOKEN) as base:
+    with running_server(copy_of_build(built, root), GONGZHI_UPDATE_TOKENS=TOKEN) as base:
         yield base
 
 

@@ -5,13 +5,7 @@ from kg import dataset, edits, paths, rdfcache
 
 
 def _sources_with_cache(root):
-    for source in paths.EDITABLE:
-        rel = source.relative_to(paths.SOURCE_ROOT)
-        if source.is_dir():
-            shutil.copytree(source, root / rel)
-        elif source.exists():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / rel)
+    edits._scratch_copy(paths.SOURCE_ROOT, root)  # the sources, as the gate copies them
     dataset.load_sources()  # fills the repository's cache on a fresh clone too
     cache = root / rdfcache.CACHE_DIR.relative_to(paths.SOURCE_ROOT)
     shutil.copytree(rdfcache.CACHE_DIR, cache)

@@ -4,10 +4,9 @@ import time
 
 import requests
 
-from kg import build
 from kg.namespace import GRAPH, GZ
 
-from .conftest import TOKEN, copy_of_store, running_server
+from .conftest import TOKEN, copy_of_build, running_server
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 CASES = "SELECT ?c WHERE { ?c a <%s> } ORDER BY ?c" % GZ.Case
@@ -61,8 +60,7 @@ def test_graph_answers_are_capped_in_triples_not_rows(limited_server):
 
 def test_a_graph_store_read_has_the_triple_cap_and_names_it(built, tmp_path):
     """A whole graph over the Graph Store Protocol: answered up to the cap, refused past it with a message."""
-    copy = build.BuildResult(nquads=tmp_path / "gongzhi.nq", store=copy_of_store(built, tmp_path).resolve())
-    with running_server(copy, GONGZHI_UPDATE_TOKENS=TOKEN, GONGZHI_MAX_TRIPLES="50") as base:
+    with running_server(copy_of_build(built, tmp_path), GONGZHI_UPDATE_TOKENS=TOKEN, GONGZHI_MAX_TRIPLES="50") as base:
         small = "<https://example.org/s> <https://example.org/p> 1, 2, 3 ."
         put = requests.put(f"{base}/gsp", params={"graph": "https://example.org/small"}, data=small.encode(),
                            headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"})
