@@ -333,6 +333,7 @@ class OxigraphServer(System):
 KINDS = {
     "embedded": (Embedded, "Gongzhi, embedded Oxigraph", "HTTP to the service (Granian, 2 workers × 8 threads; "
                                                          "each query in a killable child process, "
+                                                         "as many at once as cores (query slots); "
                                                          "a lookup of one subject in the worker)"),
     "inprocess": (InProcess, "pyoxigraph in-process", "no HTTP: Store.query in the benchmark's process, "
                                                       "answer serialized (JSON / N-Triples)"),

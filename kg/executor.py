@@ -16,6 +16,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from kg.querytext import has_dataset_clause, is_bounded_lookup
+from kg.slots import NoSlot, QuerySlots, default_count
 from kg.store import current_version
 
 
@@ -48,7 +49,7 @@ class Answer:
 
 
 class QueryFailed(Exception):
-    """The query could not be answered; `kind` says why (syntax, timeout, rows, triples, not-acceptable,
+    """The query could not be answered; `kind` says why (syntax, timeout, busy, rows, triples, not-acceptable,
     binding, store)."""
 
     def __init__(self, kind: str, message: str):
@@ -282,10 +283,13 @@ class ExecutorPool:
     """The killable children of one process, shared by its threads: a query takes an idle child, the
     most recently used first (its caches are warm), or starts one; so children outlive the threads
     that a server starts and stops, and there are never more than the queries running at once.
-    A bounded lookup (one triple pattern about one subject) runs in this process instead."""
+    A query runs only in one of the store's slots (kg.slots), shared with the other processes that serve
+    it; the wait for one counts against the query's time limit. A bounded lookup (one triple pattern
+    about one subject) needs no slot and runs in this process."""
 
-    def __init__(self, store_link: Path):
+    def __init__(self, store_link: Path, slots: int | None = None):
         self.link = str(store_link)
+        self.slots = QuerySlots(self.link, slots or default_count())
         self._idle: list[Executor] = []
         self._lock = threading.Lock()
         self._here = _CurrentVersion(self.link)
@@ -301,11 +305,15 @@ class ExecutorPool:
     def run(self, req: QueryRequest, timeout: float) -> Answer:
         if isinstance(req, QueryRequest) and is_bounded_lookup(req.query):
             return self._run_here(req)
-        executor = self._take()
         try:
-            return executor.run(req, timeout)
-        finally:
-            self._give(executor)
+            with self.slots.slot(timeout) as waited:
+                executor = self._take()
+                try:
+                    return executor.run(req, timeout - waited)
+                finally:
+                    self._give(executor)
+        except NoSlot:
+            raise QueryFailed("busy", str(self.slots.count)) from None
 
     def _run_here(self, req: QueryRequest) -> Answer:
         """A query that cannot run long, in this process: no killable child, no two process switches."""

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from kg import docs, store
+from kg import docs, slots, store
 from kg.namespace import GRAPH, MF, SD
 
 
@@ -17,6 +17,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         STORE=str(store.store_path()),
         MAX_CONTENT_LENGTH=int(env("GONGZHI_MAX_BODY", 1_000_000)),  # bytes of a request body
         QUERY_TIMEOUT=float(env("GONGZHI_QUERY_TIMEOUT", 30)),  # seconds; a request may ask for less
+        # Queries running at once on the embedded store, in all the workers together (kg/slots.py).
+        QUERY_SLOTS=int(env("GONGZHI_QUERY_SLOTS", 0)) or slots.default_count(),
         MAX_ROWS=int(env("GONGZHI_MAX_ROWS", 100_000)),  # rows of a SELECT answer
         # Triples of a CONSTRUCT, DESCRIBE or graph read: an export, which cannot be paged as rows can.
         MAX_TRIPLES=int(env("GONGZHI_MAX_TRIPLES", 1_000_000)),

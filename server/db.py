@@ -32,7 +32,7 @@ def get_executor() -> QueryEngine:
         pool = _pools.get(link)
         if pool is None:
             with _pools_lock:
-                pool = _pools.setdefault(link, ExecutorPool(link))
+                pool = _pools.setdefault(link, ExecutorPool(link, int(current_app.config["QUERY_SLOTS"])))
         return pool
     executor = getattr(_local, "executor", None)
     if executor is None or executor.link != remote:

@@ -37,6 +37,16 @@ def unsupported_media_type(got: str) -> ProtocolError:
                          "or application/sparql-query")
 
 
+RETRY_AFTER_S = 5  # seconds a client refused for want of a query slot is told to wait (Retry-After)
+
+
+def busy(slots: object, timeout: float) -> ProtocolError:
+    """Every query slot (kg/slots.py) stayed taken for the query's whole time limit."""
+    return ProtocolError(503, f"服务繁忙：{slots} 个查询槽位在 {timeout:g} 秒内一直被占用；请稍后重试",
+                         f"the service is busy: all {slots} query slots stayed taken for {timeout:g} s; retry later",
+                         headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
 def read_only() -> ProtocolError:
     return ProtocolError(403, "本端点只读，不接受更新", "this endpoint is read-only and takes no updates")
 

@@ -14,7 +14,7 @@ from kg.federation import check as check_federation
 from server import description, negotiation, writes
 from server.auth import require_writer, writes_enabled
 from server.db import answer, federation_policy
-from server.errors import (ProtocolError, bad_request, missing_content_type, not_acceptable, not_utf8, read_only,
+from server.errors import (ProtocolError, bad_request, busy, missing_content_type, not_acceptable, not_utf8, read_only,
                            unsupported_media_type)
 
 bp = Blueprint("sparql", __name__)
@@ -135,6 +135,8 @@ def _failure(exc: QueryFailed, timeout: float) -> ProtocolError:
     if exc.kind == "timeout":
         return ProtocolError(503, f"查询超过时限（{timeout:g} 秒）已被终止；请缩小查询范围或加 LIMIT",
                              f"the query ran past its time limit ({timeout:g} s) and was stopped; narrow it or add a LIMIT")
+    if exc.kind == "busy":
+        return busy(exc, timeout)
     if exc.kind == "rows":
         return ProtocolError(400, f"结果超过 {exc} 行的上限；请加 LIMIT 或分页",
                              f"the result has more than {exc} rows, the limit; add a LIMIT or page with OFFSET")

@@ -5,6 +5,7 @@ import time
 import requests
 
 from kg.namespace import GRAPH, GZ
+from kg.slots import QuerySlots
 
 from .conftest import TOKEN, copy_of_build, running_server
 
@@ -99,3 +100,41 @@ def test_federated_query_through_the_allowlist(server, limited_server):
     # the main server allows no SERVICE at all, not even back to the limited one
     back = "SELECT * WHERE { SERVICE <%s/sparql> { ?s ?p ?o } }" % limited_server
     assert requests.get(f"{server}/sparql", params={"query": back}).status_code == 403
+
+
+
+def test_with_every_query_slot_taken_a_query_waits_within_its_time_limit_then_is_refused_but_lookups_go_on(built):
+    link = str(built.nquads.parent / "store")  # the server's store: its slots are the ones taken here
+    with running_server(built, GONGZHI_QUERY_SLOTS="1", GONGZHI_QUERY_TIMEOUT="2", GONGZHI_UPDATE_TOKENS=TOKEN) as base:
+        with QuerySlots(link, 1).slot(1):  # as another worker running a long query would
+            started = time.monotonic()
+            refused = requests.get(f"{base}/sparql", params={"query": CASES, "timeout": "0.5"}, timeout=30)
+            waited = time.monotonic() - started
+            lookup = requests.get(f"{base}/sparql", params={"query": f"SELECT ?p ?o WHERE {{ <{GZ.Case}> ?p ?o }}"},
+                                  headers={"Accept": "application/sparql-results+json"}, timeout=5)
+            graph = requests.get(f"{base}/gsp", params={"default": ""}, headers={"Accept": "application/n-triples"},
+                                 timeout=30)
+        assert refused.status_code == 503 and 0.5 <= waited < 1.5
+        assert refused.headers["Retry-After"] == "5"
+        message = refused.json()["message"]
+        assert "all 1 query slots stayed taken for 0.5 s" in message["en"] and "查询槽位" in message["zh"]
+        assert lookup.status_code == 200 and lookup.json()["results"]["bindings"]  # a lookup needs no slot
+        assert graph.status_code == 503 and graph.headers["Retry-After"] == "5"
+        assert "busy" in graph.json()["message"]["en"]
+
+        # A slot given back within the query's time limit: the query waits for it, then is answered.
+        holding = threading.Event()
+
+        def hold_for_a_while():
+            with QuerySlots(link, 1).slot(1):
+                holding.set()
+                time.sleep(0.6)
+
+        holder = threading.Thread(target=hold_for_a_while)
+        holder.start()
+        holding.wait(5)
+        started = time.monotonic()
+        answered = requests.get(f"{base}/sparql", params={"query": CASES}, timeout=10)
+        holder.join()
+        assert answered.status_code == 200 and "case-southern-jiangsu" in answered.text
+        assert time.monotonic() - started >= 0.4

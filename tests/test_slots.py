@@ -1,0 +1,90 @@
+"""Query slots (kg/slots.py): at most N queries at once on a store, across threads and processes."""
+import multiprocessing
+import threading
+import time
+
+import pytest
+
+from kg.slots import NoSlot, QuerySlots
+
+
+def _hold(key: str, count: int, taken) -> None:
+    with QuerySlots(key, count).slot(5):
+        taken.set()
+        time.sleep(60)  # until killed; an Event waited on here would be left broken by the kill
+
+
+def test_a_slot_taken_by_one_thread_is_refused_to_another_until_given_back(tmp_path):
+    slots = QuerySlots(str(tmp_path / "store"), 1)
+    outcome = {}
+
+    def other():
+        try:
+            with slots.slot(0.2):
+                outcome["got"] = True
+        except NoSlot:
+            outcome["got"] = False
+
+    with slots.slot(1):
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+    assert outcome["got"] is False
+    with slots.slot(0.2) as waited:
+        assert waited < 0.1
+
+
+def test_a_waiter_gets_the_slot_when_it_is_given_back_and_is_told_how_long_it_waited(tmp_path):
+    slots = QuerySlots(str(tmp_path / "store"), 1)
+    taken, release = threading.Event(), threading.Event()
+
+    def holder():
+        with slots.slot(1):
+            taken.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    taken.wait(5)
+    threading.Timer(0.3, release.set).start()
+    with slots.slot(5) as waited:
+        assert 0.25 <= waited < 2
+    thread.join()
+
+
+def test_two_slots_let_two_run_and_refuse_the_third(tmp_path):
+    slots = QuerySlots(str(tmp_path / "store"), 2)
+    with slots.slot(1), slots.slot(1):
+        with pytest.raises(NoSlot):
+            with slots.slot(0.1):
+                pass
+
+
+def test_slots_are_shared_with_other_processes_and_freed_when_the_holder_dies(tmp_path):
+    key = str(tmp_path / "store")
+    ctx = multiprocessing.get_context("spawn")
+    taken = ctx.Event()
+    holder = ctx.Process(target=_hold, args=(key, 1, taken), daemon=True)
+    holder.start()
+    try:
+        assert taken.wait(30)
+        with pytest.raises(NoSlot):
+            with QuerySlots(key, 1).slot(0.3):
+                pass
+        holder.kill()  # never gives it back: the kernel does
+        holder.join(10)
+        with QuerySlots(key, 1).slot(1) as waited:
+            assert waited < 1
+    finally:
+        holder.kill()
+
+
+def test_stores_do_not_share_slots(tmp_path):
+    with QuerySlots(str(tmp_path / "a"), 1).slot(1):
+        with QuerySlots(str(tmp_path / "b"), 1).slot(0.1) as waited:
+            assert waited < 0.1
+
+
+def test_at_least_one_slot(tmp_path):
+    with pytest.raises(ValueError, match="1 or more"):
+        QuerySlots(str(tmp_path / "store"), 0)
