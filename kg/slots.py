@@ -12,6 +12,7 @@ import os
 import tempfile
 import threading
 import time
+from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,6 +26,9 @@ def default_count() -> int:
     return max(2, os.cpu_count() or 1)
 
 
+POLL_S = 0.005  # how often the first in line tries the slots that other processes hold
+
+
 class QuerySlots:
     """The slots of one store (`key`: its link), shared by the threads of this process and by other processes."""
 
@@ -34,7 +38,8 @@ class QuerySlots:
         self.count = count
         digest = hashlib.sha1(str(Path(key).absolute()).encode()).hexdigest()[:12]
         self.directory = Path(tempfile.gettempdir()) / f"gongzhi-slots-{digest}-{count}"
-        self._lock = threading.Lock()
+        self._turns = threading.Condition()  # guards all below
+        self._line: deque = deque()  # this process's waiters, first come first
         self._held: set[int] = set()
         self._fds: list[int] = []
         self._pid: int | None = None
@@ -51,35 +56,45 @@ class QuerySlots:
         return self._fds
 
     def _take(self) -> int | None:
-        with self._lock:  # a lock is per open file, so two threads of one process must not try the same one
-            for n, fd in enumerate(self._files()):
-                if n in self._held:
-                    continue
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    continue
-                self._held.add(n)
-                return n
+        # A lock belongs to the open file, not the thread: a slot this process holds is not tried again.
+        for n, fd in enumerate(self._files()):
+            if n in self._held:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
+            self._held.add(n)
+            return n
         return None
 
     def _give(self, n: int) -> None:
-        with self._lock:
+        with self._turns:
             fcntl.flock(self._fds[n], fcntl.LOCK_UN)
             self._held.discard(n)
+            self._turns.notify_all()
 
     @contextmanager
     def slot(self, timeout: float):
         """Hold a slot while the block runs; yields the seconds spent waiting for it. Raises NoSlot if none
-        is free within `timeout`. Waiters poll (1 ms, doubling to 20 ms): flock cannot wait with a deadline."""
+        is free within `timeout`. This process's waiters are served in the order they came; the first in
+        line also tries, every POLL_S, the slots of other processes (flock cannot wait with a deadline)."""
         started = time.monotonic()
-        pause = 0.001
-        while (n := self._take()) is None:
-            left = started + timeout - time.monotonic()
-            if left <= 0:
-                raise NoSlot()
-            time.sleep(min(pause, left))
-            pause = min(pause * 2, 0.02)
+        turn = object()
+        with self._turns:
+            self._line.append(turn)
+            try:
+                while True:
+                    first = self._line[0] is turn
+                    if first and (n := self._take()) is not None:
+                        break
+                    left = started + timeout - time.monotonic()
+                    if left <= 0:
+                        raise NoSlot()
+                    self._turns.wait(min(left, POLL_S) if first else left)
+            finally:
+                self._line.remove(turn)
+                self._turns.notify_all()  # the next in line
         try:
             yield time.monotonic() - started
         finally:

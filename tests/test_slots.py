@@ -52,6 +52,26 @@ def test_a_waiter_gets_the_slot_when_it_is_given_back_and_is_told_how_long_it_wa
     thread.join()
 
 
+def test_the_threads_of_a_process_are_served_in_the_order_they_came(tmp_path):
+    slots = QuerySlots(str(tmp_path / "store"), 1)
+    order = []
+
+    def waiter(name: str) -> None:
+        with slots.slot(10):
+            order.append(name)
+            time.sleep(0.02)
+
+    with slots.slot(1):
+        threads = []
+        for name in "abcde":
+            threads.append(threading.Thread(target=waiter, args=(name,)))
+            threads[-1].start()
+            time.sleep(0.05)  # each is in line before the next comes
+    for thread in threads:
+        thread.join()
+    assert order == list("abcde")
+
+
 def test_two_slots_let_two_run_and_refuse_the_third(tmp_path):
     slots = QuerySlots(str(tmp_path / "store"), 2)
     with slots.slot(1), slots.slot(1):
