@@ -125,6 +125,13 @@ def goals(results: dict) -> list[tuple[str, str, str]]:
     tps = _get(results, sizes[-1], "embedded", "load", "triples_per_s")
     out.append(("embedded load ≥ 200k triples/s", f"{tps:,.0f} triples/s ({sizes[-1]})" if tps else "not measured",
                 verdict(tps >= 200_000 if tps else None)))
+    load = _get(results, sizes[-1], "embedded", "load")
+    answered = _get(results, sizes[-1], "embedded", "latency", "point-lookup", "p50")
+    memory = results.get("environment", {}).get("memory_gib")
+    out.append((f"{sizes[-1]} loaded and queryable within the machine's memory",
+                f"loaded in {load['seconds']:.1f} s, {load['peak_rss_bytes'] / 2**30:.1f} GiB peak while loading "
+                f"of {memory} GiB; point lookup {_ms(answered)} ms" if load and answered and memory else "not measured",
+                verdict(load["peak_rss_bytes"] < memory * 2**30 if load and answered and memory else None)))
     ratios, timeouts = [], 0
     for c in ("1", "8", "32"):
         e = _get(results, size, "embedded", "throughput", c)
@@ -169,6 +176,17 @@ def goals(results: dict) -> list[tuple[str, str, str]]:
     out.append((f"service overhead over in-process ≤ 1 ms (point lookup p50, {size})",
                 f"{e - i:.2f} ms ({_ms(e)} − {_ms(i)})" if e and i else "not measured",
                 verdict(e - i <= 1 if e and i else None)))
+    runs, failed = 0, []
+    for each in sizes:
+        for c, run in (_get(results, each, "embedded", "throughput") or {}).items():
+            runs += 1
+            if run["errors"]:
+                peer = _get(results, each, "oxigraph-server", "throughput", c, "errors")
+                failed.append(f"{each}, {c} clients: {run['errors']} of {run['errors'] + run['completed']}"
+                              + (f" (Oxigraph's server: {peer})" if peer is not None else ""))
+    out.append(("HTTP throughput runs with no errors (every size and client count)",
+                ("errors at " + "; ".join(failed)) if failed else (f"none in {runs} runs" if runs else "not measured"),
+                verdict(not failed if runs else None)))
     shacl = results["sizes"].get(size, {}).get("shacl_update")
     out.append((f"SHACL check of a 10-triple update on the {size} store ≤ 100 ms",
                 f"{shacl['p50_ms']:.1f} ms p50, {shacl['max_ms']:.1f} ms max ({shacl['triples']} triples)"

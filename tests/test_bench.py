@@ -46,3 +46,18 @@ def test_the_mix_goal_counts_a_peer_that_answered_nothing_as_behind_and_names_th
     assert measured.startswith("50× (1 client), rdflib-endpoint answered none (8 clients)") and verdict == "met"
     _, measured, verdict = _mix_goal(_throughput_results({"1": 5.0, "8": 7.0}, {"1": 1.0, "8": 0.0}))
     assert measured.startswith("5× (1 client)") and verdict == "**missed**"
+
+
+def _errors_goal(results: dict) -> tuple[str, str, str]:
+    return next(g for g in report.goals(results) if g[0].startswith("HTTP throughput runs with no errors"))
+
+
+def test_the_no_errors_goal_names_each_run_with_errors_and_the_peer_beside_it():
+    def runs(errors):
+        return {"throughput": {c: {"qps": 1.0, "completed": 10, "errors": e} for c, e in errors.items()}}
+    clean = {"sizes": {"1M": {"systems": {"embedded": runs({"1": 0, "8": 0})}}}}
+    assert _errors_goal(clean)[1:] == ("none in 2 runs", "met")
+    failing = {"sizes": {"1M": {"systems": {"embedded": runs({"1": 0, "8": 0})}},
+                         "10M": {"systems": {"embedded": runs({"1": 0, "8": 2}), "oxigraph-server": runs({"8": 0})}}}}
+    _, measured, verdict = _errors_goal(failing)
+    assert measured == "errors at 10M, 8 clients: 2 of 12 (Oxigraph's server: 0)" and verdict == "**missed**"
