@@ -214,7 +214,9 @@ def markdown(results: dict, plots: list[str], args) -> str:
              f"warm-up; throughput runs of {args.seconds:.0f} s per client count; the client is Python's "
              "`http.client` with keep-alive, one connection per client thread, in the same machine (2 cores shared "
              "with the servers). A query taking more than "
-             f"{systems.QUERY_TIMEOUT} s is a timeout. Catalogue not run on: "
+             f"{systems.QUERY_TIMEOUT} s is a timeout. Every answer is checked whole after its time is taken "
+             "(JSON that parses; N-Triples ending in a triple): a 200 whose body stops short is an error. "
+             "Catalogue not run on: "
              f"{', '.join(results.get('skip_catalogue') or []) or 'none'}"
              + (f"; nor above {results['catalogue_up_to']:,} triples" if results.get("catalogue_up_to") else "")
              + "".join(f"; {n} run up to {v:,} triples" for n, v in (results.get("up_to") or {}).items()) + ".", "",

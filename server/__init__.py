@@ -46,6 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    if int(app.config["QUERY_SLOTS"]) < 1:  # at start, not as a 500 on the first query
+        raise ValueError(f"GONGZHI_QUERY_SLOTS must be 1 or more (0: the default), not {app.config['QUERY_SLOTS']}")
 
     from server import (accesslog, cors, db, description, edit, errors, gsp, meta, ontology, resources, sessions,
                         sparql, ui, void)

@@ -3,7 +3,10 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from bench import mix, report
+from bench.systems import BrokenAnswer, check_answer
 from kg import paths
 
 
@@ -61,3 +64,17 @@ def test_the_no_errors_goal_names_each_run_with_errors_and_the_peer_beside_it():
                          "10M": {"systems": {"embedded": runs({"1": 0, "8": 2}), "oxigraph-server": runs({"8": 0})}}}}
     _, measured, verdict = _errors_goal(failing)
     assert measured == "errors at 10M, 8 clients: 2 of 12 (Oxigraph's server: 0)" and verdict == "**missed**"
+
+
+def test_an_answer_cut_short_is_refused_however_its_status_read():
+    check_answer(b'{"head":{"vars":["s"]},"results":{"bindings":[]}}', graph=False)
+    check_answer(b'{"head":{},"boolean":true}', graph=False)
+    check_answer(b"<http://e/s> <http://e/p> \"o\" .\n", graph=True)
+    check_answer(b"", graph=True)  # an empty graph is a whole answer
+    # What Oxigraph's server sends with a 200 when its --timeout-s stops the query mid-answer.
+    cut = b'{"head":{"vars":["s","label"]},"results":{"bindings":[The SPARQL operation has been cancelled'
+    for body, graph in ((cut, False), (b'{"head":{}}', False),
+                        (b"<http://e/s> <http://e/p> \"o\" .\nThe SPARQL operation has been cancelled", True),
+                        (b"<http://e/s> <http://e/p> \"o", True)):
+        with pytest.raises(BrokenAnswer):
+            check_answer(body, graph)

@@ -108,3 +108,10 @@ def test_stores_do_not_share_slots(tmp_path):
 def test_at_least_one_slot(tmp_path):
     with pytest.raises(ValueError, match="1 or more"):
         QuerySlots(str(tmp_path / "store"), 0)
+
+
+def test_the_service_refuses_to_start_with_fewer_than_one_slot():
+    from server import create_app
+
+    with pytest.raises(ValueError, match="GONGZHI_QUERY_SLOTS must be 1 or more"):
+        create_app({"QUERY_SLOTS": -1})
