@@ -57,6 +57,14 @@ class QueryFailed(Exception):
         self.kind = kind
 
 
+class QueryBusy(QueryFailed):
+    """No query slot (kg.slots) came free within the query's time limit."""
+
+    def __init__(self, slots: int, timeout: float):
+        super().__init__("busy", str(slots))
+        self.slots, self.timeout = slots, timeout
+
+
 def _by_media_type(formats) -> dict:
     return {f.media_type.split(";")[0]: f for f in formats}
 
@@ -313,7 +321,7 @@ class ExecutorPool:
                 finally:
                     self._give(executor)
         except NoSlot:
-            raise QueryFailed("busy", str(self.slots.count)) from None
+            raise QueryBusy(self.slots.count, timeout) from None
 
     def _run_here(self, req: QueryRequest) -> Answer:
         """A query that cannot run long, in this process: no killable child, no two process switches."""

@@ -2,6 +2,8 @@
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
+from kg.executor import QueryBusy
+
 
 class ProtocolError(Exception):
     """An error the client can act on: an HTTP status and a message in both languages."""
@@ -40,11 +42,11 @@ def unsupported_media_type(got: str) -> ProtocolError:
 RETRY_AFTER_S = 5  # seconds a client refused for want of a query slot is told to wait (Retry-After)
 
 
-def busy(slots: object, timeout: float) -> ProtocolError:
+def busy(exc: QueryBusy) -> ProtocolError:
     """Every query slot (kg/slots.py) stayed taken for the query's whole time limit."""
-    return ProtocolError(503, f"服务繁忙：{slots} 个查询槽位在 {timeout:g} 秒内一直被占用；请稍后重试",
-                         f"the service is busy: all {slots} query slots stayed taken for {timeout:g} s; retry later",
-                         headers={"Retry-After": str(RETRY_AFTER_S)})
+    return ProtocolError(503, f"服务繁忙：{exc.slots} 个查询槽位在 {exc.timeout:g} 秒内一直被占用；请稍后重试",
+                         f"the service is busy: all {exc.slots} query slots stayed taken for {exc.timeout:g} s; "
+                         "retry later", headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 def read_only() -> ProtocolError:
@@ -65,6 +67,10 @@ def init_app(app: Flask) -> None:
         response = _response(exc.status, exc.zh, exc.en, exc.details)
         response.headers.update(exc.headers)
         return response
+
+    @app.errorhandler(QueryBusy)
+    def _busy(exc: QueryBusy):  # the service's own queries (health, VoID, description) as well as the user's
+        return _protocol(busy(exc))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

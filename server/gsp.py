@@ -13,12 +13,12 @@ from rdflib import Graph, URIRef
 
 from kg import updates
 from kg.dataset import is_curated
-from kg.executor import DEFAULT_GRAPH, QueryFailed, QueryRequest
+from kg.executor import DEFAULT_GRAPH, QueryBusy, QueryFailed, QueryRequest
 from kg.overlay import DEFAULT
 from server import negotiation, writes
 from server.auth import require_writer, writes_enabled
 from server.db import QUERIES, get_executor
-from server.errors import ProtocolError, bad_request, busy, unsupported_media_type
+from server.errors import ProtocolError, bad_request, unsupported_media_type
 
 bp = Blueprint("gsp", __name__)
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
@@ -55,13 +55,12 @@ def _exists(graph) -> bool:
     if graph == DEFAULT:
         return True
     text, graphs = _ask("graph-nonempty.rq", graph)
-    timeout = float(current_app.config["QUERY_TIMEOUT"])
     try:
         answer = get_executor().run(QueryRequest(text, graphs, results_format="application/sparql-results+json"),
-                                    timeout)
+                                    float(current_app.config["QUERY_TIMEOUT"]))
+    except QueryBusy:
+        raise  # the app's handler answers it
     except QueryFailed as exc:
-        if exc.kind == "busy":
-            raise busy(exc, timeout) from None
         raise ProtocolError(503 if exc.kind == "timeout" else 502, f"无法读取该图：{exc}",
                             f"the graph cannot be read: {exc}") from None
     return json.loads(answer.body)["boolean"]
@@ -72,13 +71,13 @@ def _read(graph) -> Response:
         raise ProtocolError(404, "没有这个图", "no such graph")
     media, _ = negotiation.choose(request, negotiation.GRAPH_FORMATS)
     text, graphs = _ask("graph-triples.rq", graph)
-    timeout = float(current_app.config["QUERY_TIMEOUT"])
     try:
         answer = get_executor().run(QueryRequest(text, graphs, graph_format=media,
-                                                 max_triples=int(current_app.config["MAX_TRIPLES"])), timeout)
+                                                 max_triples=int(current_app.config["MAX_TRIPLES"])),
+                                    float(current_app.config["QUERY_TIMEOUT"]))
+    except QueryBusy:
+        raise  # the app's handler answers it
     except QueryFailed as exc:
-        if exc.kind == "busy":
-            raise busy(exc, timeout) from None
         if exc.kind == "triples":
             raise ProtocolError(400, f"该图超过 {exc} 个三元组的上限（GONGZHI_MAX_TRIPLES），请用 SPARQL 分批读取",
                                 f"the graph has more than {exc} triples, the limit (GONGZHI_MAX_TRIPLES); "

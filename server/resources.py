@@ -9,11 +9,11 @@ from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from kg.executor import QueryFailed, QueryRequest
+from kg.executor import QueryBusy, QueryFailed, QueryRequest
 from kg.namespace import DIVISION, GZ, GZC, GZD, LINK, USER
 from server import negotiation
 from server.db import QUERIES, TSV, get_executor
-from server.errors import ProtocolError, busy
+from server.errors import ProtocolError
 
 bp = Blueprint("resources", __name__)
 HTML = "text/html"
@@ -24,15 +24,15 @@ SPACES = {"/id/": str(GZD), "/concept/": str(GZC._NS), "/division/": str(DIVISIO
 
 def _describe(iri: str) -> Graph:
     text = (QUERIES / "describe-resource.rq").read_text(encoding="utf-8")
-    timeout = float(current_app.config["QUERY_TIMEOUT"])
     try:
         answer = get_executor().run(QueryRequest(text, results_format=TSV, max_rows=int(current_app.config["MAX_ROWS"]),
-                                                 bindings=(("this", iri),)), timeout)
+                                                 bindings=(("this", iri),)),
+                                    float(current_app.config["QUERY_TIMEOUT"]))
+    except QueryBusy:
+        raise  # the app's handler answers it
     except QueryFailed as exc:
         if exc.kind == "binding":  # not an IRI at all, so no resource of the store
             raise ProtocolError(404, "没有这个资源", "no such resource") from None
-        if exc.kind == "busy":
-            raise busy(exc, timeout) from None
         raise ProtocolError(503 if exc.kind == "timeout" else 502, f"无法读取该资源：{exc}",
                             f"the resource cannot be read: {exc}") from None
     rows = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.TSV)

@@ -136,7 +136,7 @@ def _failure(exc: QueryFailed, timeout: float) -> ProtocolError:
         return ProtocolError(503, f"查询超过时限（{timeout:g} 秒）已被终止；请缩小查询范围或加 LIMIT",
                              f"the query ran past its time limit ({timeout:g} s) and was stopped; narrow it or add a LIMIT")
     if exc.kind == "busy":
-        return busy(exc, timeout)
+        return busy(exc)
     if exc.kind == "rows":
         return ProtocolError(400, f"结果超过 {exc} 行的上限；请加 LIMIT 或分页",
                              f"the result has more than {exc} rows, the limit; add a LIMIT or page with OFFSET")

@@ -114,6 +114,7 @@ def test_with_every_query_slot_taken_a_query_waits_within_its_time_limit_then_is
                                   headers={"Accept": "application/sparql-results+json"}, timeout=5)
             graph = requests.get(f"{base}/gsp", params={"default": ""}, headers={"Accept": "application/n-triples"},
                                  timeout=30)
+            health = requests.get(f"{base}/health", timeout=30)  # the service's own query, 10 s to wait
         assert refused.status_code == 503 and 0.5 <= waited < 1.5
         assert refused.headers["Retry-After"] == "5"
         message = refused.json()["message"]
@@ -121,6 +122,7 @@ def test_with_every_query_slot_taken_a_query_waits_within_its_time_limit_then_is
         assert lookup.status_code == 200 and lookup.json()["results"]["bindings"]  # a lookup needs no slot
         assert graph.status_code == 503 and graph.headers["Retry-After"] == "5"
         assert "busy" in graph.json()["message"]["en"]
+        assert health.status_code == 503 and "busy" in health.json()["message"]["en"]
 
         # A slot given back within the query's time limit: the query waits for it, then is answered.
         holding = threading.Event()
