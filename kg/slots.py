@@ -5,6 +5,11 @@ together, pass the time limit together and are stopped with nothing answered. Wi
 beyond N wait for one (the wait counts against their time limit) and then run at full speed; only those
 that cannot start in time are refused. A slot is an exclusive flock on one of N files, which the kernel
 releases when the process that holds it dies, so a killed worker leaves no slot taken.
+
+The waiters of all processes stand in one line, first come first served: each takes a ticket (a counter
+under a flock) and holds a flock on a file named by it while it waits. Only the oldest living waiter may
+take a free slot. Without this, a process that gives a slot back hands it at once to its own next waiter,
+and the waiters of another process, polling, starve behind it.
 """
 import fcntl
 import hashlib
@@ -13,6 +18,7 @@ import tempfile
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,7 +32,38 @@ def default_count() -> int:
     return max(2, os.cpu_count() or 1)
 
 
-POLL_S = 0.005  # how often the first in line tries the slots that other processes hold
+POLL_S = 0.005  # how often the first in this process's line looks at the slots and the shared line
+
+
+class _Ticket:
+    """A waiter's place in the shared line: a file named by its number, flocked while its waiter lives."""
+
+    def __init__(self, line: Path, number: int):
+        self.number, self.path = number, line / f"{number:020d}"
+        draft = line / f".{number:020d}"  # locked before it gets its name: a visible ticket is never unlocked
+        self.fd = os.open(draft, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        os.rename(draft, self.path)
+
+    def leave(self) -> None:
+        self.path.unlink(missing_ok=True)  # before the lock goes: an unlocked ticket means a dead waiter
+        os.close(self.fd)
+
+
+def _alive(path: Path) -> bool:
+    """Whether the waiter of a ticket file still waits; the file of a dead one is removed."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    path.unlink(missing_ok=True)  # its process died while it waited
+    return False
 
 
 class QuerySlots:
@@ -38,22 +75,46 @@ class QuerySlots:
         self.count = count
         digest = hashlib.sha1(str(Path(key).absolute()).encode()).hexdigest()[:12]
         self.directory = Path(tempfile.gettempdir()) / f"gongzhi-slots-{digest}-{count}"
+        self.line = self.directory / "line"
         self._turns = threading.Condition()  # guards all below
-        self._line: deque = deque()  # this process's waiters, first come first
+        self._waiting: deque = deque()  # this process's tickets, oldest first
         self._held: set[int] = set()
         self._fds: list[int] = []
+        self._counter: int | None = None
         self._pid: int | None = None
 
     def _files(self) -> list[int]:
         # Opened again in a forked process: a descriptor shared with the parent would share its locks.
         if self._pid != os.getpid():
-            for fd in self._fds:
+            for fd in self._fds + ([self._counter] if self._counter is not None else []):
                 os.close(fd)
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self.line.mkdir(parents=True, exist_ok=True)
             self._fds = [os.open(self.directory / f"slot-{n}", os.O_RDWR | os.O_CREAT, 0o600)
                          for n in range(self.count)]
+            self._counter = os.open(self.directory / "tickets", os.O_RDWR | os.O_CREAT, 0o600)
             self._pid, self._held = os.getpid(), set()
         return self._fds
+
+    def _ticket(self) -> _Ticket:
+        self._files()
+        fcntl.flock(self._counter, fcntl.LOCK_EX)
+        try:
+            number = int(os.pread(self._counter, 32, 0) or b"0") + 1
+            os.pwrite(self._counter, str(number).encode().ljust(32), 0)
+        finally:
+            fcntl.flock(self._counter, fcntl.LOCK_UN)
+        return _Ticket(self.line, number)
+
+    def _first(self, ticket: _Ticket) -> bool:
+        """Whether no living waiter of any process came before this one."""
+        for name in sorted(os.listdir(self.line)):
+            if name.startswith("."):
+                continue
+            if int(name) >= ticket.number:
+                return True
+            if _alive(self.line / name):
+                return False
+        return True
 
     def _take(self) -> int | None:
         # A lock belongs to the open file, not the thread: a slot this process holds is not tried again.
@@ -75,25 +136,29 @@ class QuerySlots:
             self._turns.notify_all()
 
     @contextmanager
-    def slot(self, timeout: float):
+    def slot(self, timeout: float = 0.0, until: Callable[[], float] | None = None):
         """Hold a slot while the block runs; yields the seconds spent waiting for it. Raises NoSlot if none
-        is free within `timeout`. This process's waiters are served in the order they came; the first in
-        line also tries, every POLL_S, the slots of other processes (flock cannot wait with a deadline)."""
+        is free within `timeout`, or by `until()` (a time.monotonic() deadline that may move later while
+        this waits). Waiters are served in the order they came, across processes; the first of this process
+        looks again every POLL_S (flock cannot wait with a deadline, nor in order)."""
         started = time.monotonic()
-        turn = object()
+        if until is None:
+            until = lambda: started + timeout  # noqa: E731
         with self._turns:
-            self._line.append(turn)
+            ticket = self._ticket()
+            self._waiting.append(ticket)
             try:
                 while True:
-                    first = self._line[0] is turn
-                    if first and (n := self._take()) is not None:
+                    mine = self._waiting[0] is ticket
+                    if mine and self._first(ticket) and (n := self._take()) is not None:
                         break
-                    left = started + timeout - time.monotonic()
+                    left = until() - time.monotonic()
                     if left <= 0:
                         raise NoSlot()
-                    self._turns.wait(min(left, POLL_S) if first else left)
+                    self._turns.wait(min(left, POLL_S) if mine else left)  # a deadline only moves later
             finally:
-                self._line.remove(turn)
+                self._waiting.remove(ticket)
+                ticket.leave()
                 self._turns.notify_all()  # the next in line
         try:
             yield time.monotonic() - started
