@@ -99,9 +99,18 @@ def _throughput_table(per_size: dict, labels: dict) -> list[str]:
         cells = []
         for c in clients:
             t = per_size["systems"][n]["throughput"].get(str(c))
-            cells.append("–" if not t else f"{t['qps']:.1f} q/s" + (f" ({t['errors']} errors)" if t["errors"] else ""))
+            cells.append("–" if not t else f"{t['qps']:.1f} q/s" + _runs(t)
+                         + (f" ({t['errors']} errors)" if t["errors"] else ""))
         rows.append(f"| {labels[n]} | " + " | ".join(cells) + " |")
-    return rows + [""]
+    return rows + ["", "Cells: whole answers per second; where identical queries waiting in line together were "
+                   "answered by one run of the engine (Gongzhi, `X-Shared-Run`), the engine's runs per second too.",
+                   ""]
+
+
+def _runs(t: dict) -> str:
+    """The engine's runs per second, where fewer than the answers (runs not recorded by older results: none)."""
+    runs = t.get("runs")
+    return f", {runs / t['seconds']:.1f} runs/s" if runs is not None and runs < t["completed"] - 0.5 else ""
 
 
 def _get(results, size, name, *keys):

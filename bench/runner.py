@@ -91,8 +91,9 @@ def catalogue(system, queries) -> dict:
 
 def throughput(system, queries, clients: int, seconds: float) -> dict:
     """`clients` threads run the mix in turn (each from its own offset) for `seconds`, every answer asked
-    fresh; whole answers per second (a body cut short is an error)."""
-    done, errors, lock = [0], [], threading.Lock()
+    fresh; whole answers per second (a body cut short is an error), and the runs of the engine that gave them
+    (a run that answered n identical requests waiting together, X-Shared-Run: n, counts 1/n for each)."""
+    done, runs, errors, lock = [0], [0.0], [], threading.Lock()
     deadline = time.perf_counter() + seconds
 
     def client(offset: int) -> None:
@@ -105,6 +106,7 @@ def throughput(system, queries, clients: int, seconds: float) -> dict:
                 systems.check_answer(system.query(http, q.text, q.is_graph), q.is_graph)
                 with lock:
                     done[0] += 1
+                    runs[0] += 1 / http.shared
             except Exception as exc:  # noqa: BLE001
                 with lock:
                     errors.append(f"{q.name}: {str(exc)[:120]}")
@@ -117,7 +119,7 @@ def throughput(system, queries, clients: int, seconds: float) -> dict:
         t.join()
     elapsed = time.perf_counter() - started
     return {"clients": clients, "seconds": elapsed, "completed": done[0], "qps": done[0] / elapsed,
-            "errors": len(errors), "first_errors": errors[:3]}
+            "runs": round(runs[0], 3), "errors": len(errors), "first_errors": errors[:3]}
 
 
 def shacl_update(store_dir: Path, repeats: int = 5) -> dict:

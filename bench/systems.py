@@ -60,6 +60,7 @@ class Client:
 
     def __init__(self):
         self._conns: dict[tuple, http.client.HTTPConnection] = {}
+        self.shared = 1  # the requests that the last answer's run answered (Gongzhi's X-Shared-Run), else 1
 
     def post(self, url: str, form: dict, headers: dict, timeout: float) -> tuple[int, bytes]:
         parts = urlsplit(url)
@@ -74,7 +75,9 @@ class Client:
             conn.request("POST", parts.path or "/", urlencode(form),
                          {"Content-Type": "application/x-www-form-urlencoded", **headers})
             response = conn.getresponse()
-            return response.status, response.read()
+            body = response.read()
+            self.shared = int(response.getheader("X-Shared-Run") or 1)
+            return response.status, body
         except TimeoutError:
             self.close()
             raise QueryTimeout() from None
@@ -235,7 +238,8 @@ class System:
 
 
 def _gongzhi_server(system: System, env: dict) -> None:
-    """The real service (`python -m server`: Granian, one worker per core) over HTTP."""
+    """The real service (`python -m server`, its defaults: Granian, one worker for the embedded store, one a core
+    for a remote one) over HTTP."""
     port = free_port()
     proc = system._spawn([sys.executable, "-m", "server", "--port", str(port)], "server.log",
                          env={**os.environ, "GONGZHI_QUERY_TIMEOUT": str(QUERY_TIMEOUT), **env})
@@ -355,13 +359,15 @@ class OxigraphServer(System):
 
 
 KINDS = {
-    "embedded": (Embedded, "Gongzhi, embedded Oxigraph", "HTTP to the service (Granian, 2 workers × 8 threads; "
+    "embedded": (Embedded, "Gongzhi, embedded Oxigraph", "HTTP to the service (Granian, 1 worker × 64 threads; "
                                                          "each query in a killable child process, "
-                                                         "as many at once as cores (query slots); "
+                                                         "as many at once as cores (query slots), "
+                                                         "identical queries waiting together run once; "
                                                          "a lookup of one subject in the worker)"),
     "inprocess": (InProcess, "pyoxigraph in-process", "no HTTP: Store.query in the benchmark's process, "
                                                       "answer serialized (JSON / N-Triples)"),
-    "virtuoso": (Virtuoso, "Gongzhi on Virtuoso", "HTTP to the service in remote-store mode, which forwards "
+    "virtuoso": (Virtuoso, "Gongzhi on Virtuoso", "HTTP to the service in remote-store mode (Granian, "
+                                                  "a worker a core × 64 threads), which forwards "
                                                   "to Virtuoso's /sparql over loopback HTTP"),
     "rdflib-endpoint": (RdflibEndpoint, "rdflib-endpoint", "HTTP to uvicorn (1 process)"),
     "oxigraph-server": (OxigraphServer, "Oxigraph server", "HTTP to `oxigraph serve-read-only` "

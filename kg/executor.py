@@ -9,13 +9,15 @@ import multiprocessing
 import os
 import re
 import threading
-from dataclasses import dataclass, replace
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
 
-from kg.querytext import has_dataset_clause, is_bounded_lookup
+from kg.querytext import has_dataset_clause, is_bounded_lookup, is_repeatable
 from kg.slots import NoSlot, QuerySlots, default_count
 from kg.store import current_version
 
@@ -46,6 +48,7 @@ class Answer:
     body: bytes
     rows: int
     version: str | None = None  # the store version that gave it (embedded store only)
+    shared: int = 1  # the requests this one run answered (identical queries waiting in line together)
 
 
 class QueryFailed(Exception):
@@ -287,19 +290,36 @@ class Executor:
         return payload
 
 
+@dataclass(eq=False)
+class _Run:
+    """One run of a query in line for a slot, shared by the identical requests that came while it waited:
+    it starts after every one of them came, so its answer is as fresh for each as a run of its own."""
+
+    deadlines: list[float]  # time.monotonic() by which each of its requests stops waiting; guarded by the pool
+    started: bool = False
+    result: Future = field(default_factory=Future)
+
+    @property
+    def deadline(self) -> float:
+        """When the last of its requests stops waiting: the run waits for a slot until then."""
+        return max(self.deadlines)
+
+
 class ExecutorPool:
     """The killable children of one process, shared by its threads: a query takes an idle child, the
     most recently used first (its caches are warm), or starts one; so children outlive the threads
     that a server starts and stops, and there are never more than the queries running at once.
     A query runs only in one of the store's slots (kg.slots), shared with the other processes that serve
-    it; the wait for one counts against the query's time limit. A bounded lookup (one triple pattern
-    about one subject) needs no slot and runs in this process."""
+    it; the wait for one counts against the query's time limit. Identical repeatable queries that wait in
+    line at the same time run once (_Run). A bounded lookup (one triple pattern about one subject) needs
+    no slot and runs in this process."""
 
     def __init__(self, store_link: Path, slots: int | None = None):
         self.link = str(store_link)
         self.slots = QuerySlots(self.link, slots or default_count())
         self._idle: list[Executor] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _idle, _line and the deadlines of the runs in it
+        self._line: dict[object, _Run] = {}  # runs not yet started, by request
         self._here = _CurrentVersion(self.link)
 
     def _take(self) -> Executor:
@@ -313,15 +333,57 @@ class ExecutorPool:
     def run(self, req: QueryRequest, timeout: float) -> Answer:
         if isinstance(req, QueryRequest) and is_bounded_lookup(req.query):
             return self._run_here(req)
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            run = self._line.get(req)
+            if run is None:
+                run = _Run([deadline])
+                if not isinstance(req, QueryRequest) or is_repeatable(req.query):
+                    self._line[req] = run
+                threading.Thread(target=self._fly, args=(req, run), daemon=True, name="gongzhi-run").start()
+            else:
+                run.deadlines.append(deadline)
         try:
-            with self.slots.slot(timeout) as waited:
-                executor = self._take()
-                try:
-                    return executor.run(req, timeout - waited)
-                finally:
-                    self._give(executor)
-        except NoSlot:
+            return run.result.result(max(0.0, deadline - time.monotonic()))
+        except (TimeoutError, NoSlot):
+            if run.started:
+                raise QueryFailed("timeout", f"{timeout:g}") from None
             raise QueryBusy(self.slots.count, timeout) from None
+
+    def _until(self, run: _Run) -> float:
+        with self._lock:
+            return run.deadline
+
+    def _leave_line(self, req, run: _Run) -> None:
+        if self._line.get(req) is run:
+            del self._line[req]
+
+    def _fly(self, req, run: _Run) -> None:
+        """Wait for a slot until the last request of the run stops waiting, then run it in a child."""
+        try:
+            while True:
+                try:
+                    with self.slots.slot(until=lambda: self._until(run)):
+                        with self._lock:
+                            self._leave_line(req, run)  # from now on an identical request starts a run of its own
+                            run.started = True
+                            now = time.monotonic()
+                            limit, waiting = run.deadline - now, sum(d > now for d in run.deadlines)
+                        executor = self._take()
+                        try:
+                            found = executor.run(req, limit)
+                            run.result.set_result(replace(found, shared=waiting) if isinstance(found, Answer) else found)
+                        finally:
+                            self._give(executor)
+                    return
+                except NoSlot:
+                    with self._lock:
+                        if run.deadline > time.monotonic():
+                            continue  # a request joined as the wait ended: the run waits for it
+                        self._leave_line(req, run)
+                    raise
+        except BaseException as exc:  # noqa: BLE001 - every request of the run gets what stopped it
+            run.result.set_exception(exc)
 
     def _run_here(self, req: QueryRequest) -> Answer:
         """A query that cannot run long, in this process: no killable child, no two process switches."""

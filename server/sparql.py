@@ -187,6 +187,8 @@ def query():
     # The access log (server/__main__.py) prints this: the query time and the rows, for each request.
     response.headers["X-Query-Time"] = f"{(time.perf_counter() - started) * 1000:.1f}ms {found.rows}rows"
     response.headers["X-Cache"] = cached
+    if found.shared > 1:  # one run of the engine answered this and other identical requests that waited with it
+        response.headers["X-Shared-Run"] = str(found.shared)
     if media.startswith("text/"):
         response.charset = "utf-8"
     response.headers["Vary"] = "Accept"

@@ -47,14 +47,14 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(built, **settings):
+def running_server(built, workers: int = 2, **settings):
     """A real server process (Granian, as `make run` starts it) on a free port; yields its base URL."""
     port = _free_port()
     env = {**os.environ, "GONGZHI_STORE": str(built.nquads.parent / "store"), **settings}
     # The access log goes to a file: a pipe nobody reads would fill up and block the server.
     log = built.nquads.parent / f"server-{port}.log"
     with log.open("wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "server", "--port", str(port), "--workers", "2"],
+        proc = subprocess.Popen([sys.executable, "-m", "server", "--port", str(port), "--workers", str(workers)],
                                 cwd=paths.ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

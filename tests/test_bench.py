@@ -23,9 +23,10 @@ def test_small_bench_run_writes_the_report(tmp_path):
         entry = per_size["systems"][name]
         assert "failed" not in entry, entry.get("failed")
         assert all(entry["latency"][q]["error"] is None and entry["latency"][q]["n"] >= 1 for q in mix.MIX_ORDER)
-        assert all(t["errors"] == 0 and t["completed"] > 0 for t in entry["throughput"].values())
+        assert all(t["errors"] == 0 and 0 < t["runs"] <= t["completed"] for t in entry["throughput"].values())
         assert entry["catalogue"]["errors"] == {}
         assert entry["catalogue"]["first"]["queries"] == entry["catalogue"]["queries"] == len(mix.catalogue_queries())
+    assert all(t["runs"] == t["completed"] for t in per_size["systems"]["inprocess"]["throughput"].values())
     assert per_size["systems"]["embedded"]["load"]["triples_per_s"] > 0
     assert per_size["shacl_update"]["triples"] == 10
     text = out.read_text(encoding="utf-8")
@@ -64,6 +65,14 @@ def test_the_no_errors_goal_names_each_run_with_errors_and_the_peer_beside_it():
                          "10M": {"systems": {"embedded": runs({"1": 0, "8": 2}), "oxigraph-server": runs({"8": 0})}}}}
     _, measured, verdict = _errors_goal(failing)
     assert measured == "errors at 10M, 8 clients: 2 of 12 (Oxigraph's server: 0)" and verdict == "**missed**"
+
+
+def test_a_throughput_cell_gives_the_engine_s_runs_where_identical_queries_shared_them():
+    per_size = {"systems": {"embedded": {"throughput": {
+        "1": {"qps": 10.0, "seconds": 10.0, "completed": 100, "runs": 100.0, "errors": 0},
+        "8": {"qps": 30.0, "seconds": 10.0, "completed": 300, "runs": 120.5, "errors": 1}}}}}
+    row = next(r for r in report._throughput_table(per_size, {"embedded": "Gongzhi"}) if r.startswith("| Gongzhi"))
+    assert row == "| Gongzhi | 10.0 q/s | 30.0 q/s, 12.1 runs/s (1 errors) |"
 
 
 def test_an_answer_cut_short_is_refused_however_its_status_read():

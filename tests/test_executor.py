@@ -1,4 +1,5 @@
 """Killable query execution: hard timeout, row cap, and the child keeps serving after a kill."""
+import threading
 import time
 
 import pyoxigraph as ox
@@ -6,7 +7,8 @@ import pytest
 
 from bench.mix import MIX_DIR
 from kg import store
-from kg.executor import Executor, ExecutorPool, QueryFailed, QueryRequest
+from kg.executor import Executor, ExecutorPool, QueryBusy, QueryFailed, QueryRequest
+from kg.slots import QuerySlots
 
 JSON = "application/sparql-results+json"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -123,3 +125,66 @@ def test_a_child_that_cannot_start_fails_the_query_not_the_executor(built, monke
         assert b"true" in ex.run(QueryRequest("ASK { ?s ?p ?o }", results_format=JSON), 10).body
     finally:
         ex.kill()
+
+
+def _in_threads(pool, reqs: list[tuple[QueryRequest, float]], holding: QuerySlots) -> list:
+    """Run each (request, timeout) in a thread while `holding` keeps the store's only slot; give it back
+    once all of them stand in line. Each result is an Answer or the exception raised."""
+    out: list = [None] * len(reqs)
+
+    def one(i, req, timeout):
+        try:
+            out[i] = pool.run(req, timeout)
+        except Exception as exc:  # noqa: BLE001 - the test looks at it
+            out[i] = exc
+
+    with holding.slot(1):
+        threads = [threading.Thread(target=one, args=(i, *r)) for i, r in enumerate(reqs)]
+        for t in threads:
+            t.start()
+            time.sleep(0.1)  # in line in this order
+    for t in threads:
+        t.join(30)
+    return out
+
+
+def test_identical_queries_waiting_in_line_together_run_once_each_with_its_own_time_limit(built):
+    link = built.nquads.parent / "store"
+    pool = ExecutorPool(link, 1)
+    count = QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", results_format=JSON)
+    other = QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", results_format="text/csv")
+    try:
+        # The first gives up before the slot is free; the run goes on for the two that still wait.
+        first, second, third, csv = _in_threads(pool, [(count, 0.05), (count, 10), (count, 10), (other, 10)],
+                                                QuerySlots(str(link), 1))
+        assert isinstance(first, QueryBusy) and first.timeout == 0.05
+        assert second is third and b'"n"' in second.body  # one run answered both
+        assert csv is not second and csv.media_type == "text/csv"  # another format is another query
+        later = pool.run(count, 10)
+        assert later is not second and later.body == second.body  # a query that comes later runs again
+    finally:
+        pool.kill()
+
+
+def test_queries_that_may_answer_differently_each_time_are_not_shared(built):
+    link = built.nquads.parent / "store"
+    pool = ExecutorPool(link, 1)
+    now = QueryRequest("SELECT (STRUUID() AS ?id) WHERE {}", results_format=JSON)
+    try:
+        a, b = _in_threads(pool, [(now, 10), (now, 10)], QuerySlots(str(link), 1))
+        assert a is not b and a.body != b.body
+    finally:
+        pool.kill()
+
+
+def test_an_answer_says_how_many_requests_its_run_answered(built):
+    link = built.nquads.parent / "store"
+    pool = ExecutorPool(link, 1)
+    count = QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", results_format=JSON)
+    try:
+        gave_up, *answers = _in_threads(pool, [(count, 0.05)] + [(count, 10)] * 3, QuerySlots(str(link), 1))
+        assert isinstance(gave_up, QueryBusy)
+        assert [a.shared for a in answers] == [3, 3, 3]  # the one that gave up is not counted
+        assert pool.run(count, 10).shared == 1
+    finally:
+        pool.kill()

@@ -140,3 +140,29 @@ def test_with_every_query_slot_taken_a_query_waits_within_its_time_limit_then_is
         holder.join()
         assert answered.status_code == 200 and "case-southern-jiangsu" in answered.text
         assert time.monotonic() - started >= 0.4
+
+
+def test_identical_queries_waiting_together_share_one_run_and_say_so(built):
+    """Analysts running the same ready-made query at once: it waits in line once and runs once, and each
+    answer is still computed after its request came (so Cache-Control: no-cache is kept)."""
+    link = str(built.nquads.parent / "store")
+    with running_server(built, workers=1, GONGZHI_QUERY_SLOTS="1") as base:
+        answers = [None] * 3
+
+        def ask(i: int) -> None:
+            answers[i] = requests.post(f"{base}/sparql", data={"query": CASES}, timeout=30,
+                                       headers={"Accept": "text/csv", "Cache-Control": "no-cache"})
+
+        with QuerySlots(link, 1).slot(1):
+            askers = [threading.Thread(target=ask, args=(i,)) for i in range(3)]
+            for asker in askers:
+                asker.start()
+            time.sleep(1)  # all three in line behind the slot held here
+        for asker in askers:
+            asker.join(30)
+        assert [a.status_code for a in answers] == [200] * 3
+        assert [a.headers.get("X-Shared-Run") for a in answers] == ["3"] * 3
+        assert len({a.text for a in answers}) == 1 and "case-southern-jiangsu" in answers[0].text
+        alone = requests.post(f"{base}/sparql", data={"query": CASES}, timeout=30,
+                              headers={"Accept": "text/csv", "Cache-Control": "no-cache"})
+        assert alone.status_code == 200 and "X-Shared-Run" not in alone.headers
