@@ -1,6 +1,7 @@
 """Killable query execution: hard timeout, row cap, and the child keeps serving after a kill."""
 import threading
 import time
+from dataclasses import replace
 
 import pyoxigraph as ox
 import pytest
@@ -148,43 +149,40 @@ def _in_threads(pool, reqs: list[tuple[QueryRequest, float]], holding: QuerySlot
     return out
 
 
-def test_identical_queries_waiting_in_line_together_run_once_each_with_its_own_time_limit(built):
+@pytest.fixture
+def one_slot(built):
+    """A pool whose store has one query slot, and a holder of that slot for _in_threads."""
     link = built.nquads.parent / "store"
     pool = ExecutorPool(link, 1)
-    count = QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", results_format=JSON)
-    other = QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", results_format="text/csv")
-    try:
-        # The first gives up before the slot is free; the run goes on for the two that still wait.
-        first, second, third, csv = _in_threads(pool, [(count, 0.05), (count, 10), (count, 10), (other, 10)],
-                                                QuerySlots(str(link), 1))
-        assert isinstance(first, QueryBusy) and first.timeout == 0.05
-        assert second is third and b'"n"' in second.body  # one run answered both
-        assert csv is not second and csv.media_type == "text/csv"  # another format is another query
-        later = pool.run(count, 10)
-        assert later is not second and later.body == second.body  # a query that comes later runs again
-    finally:
-        pool.kill()
+    yield pool, QuerySlots(str(link), 1)
+    pool.kill()
 
 
-def test_queries_that_may_answer_differently_each_time_are_not_shared(built):
-    link = built.nquads.parent / "store"
-    pool = ExecutorPool(link, 1)
-    now = QueryRequest("SELECT (STRUUID() AS ?id) WHERE {}", results_format=JSON)
-    try:
-        a, b = _in_threads(pool, [(now, 10), (now, 10)], QuerySlots(str(link), 1))
-        assert a is not b and a.body != b.body
-    finally:
-        pool.kill()
+COUNT = QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", results_format=JSON)
 
 
-def test_an_answer_says_how_many_requests_its_run_answered(built):
-    link = built.nquads.parent / "store"
-    pool = ExecutorPool(link, 1)
-    count = QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", results_format=JSON)
-    try:
-        gave_up, *answers = _in_threads(pool, [(count, 0.05)] + [(count, 10)] * 3, QuerySlots(str(link), 1))
-        assert isinstance(gave_up, QueryBusy)
-        assert [a.shared for a in answers] == [3, 3, 3]  # the one that gave up is not counted
-        assert pool.run(count, 10).shared == 1
-    finally:
-        pool.kill()
+def test_identical_queries_waiting_in_line_together_run_once_each_with_its_own_time_limit(one_slot):
+    pool, holding = one_slot
+    other = replace(COUNT, results_format="text/csv")
+    # The first gives up before the slot is free; the run goes on for the two that still wait.
+    first, second, third, csv = _in_threads(pool, [(COUNT, 0.05), (COUNT, 10), (COUNT, 10), (other, 10)], holding)
+    assert isinstance(first, QueryBusy) and first.timeout == 0.05
+    assert second is third and b'"n"' in second.body  # one run answered both
+    assert csv is not second and csv.media_type == "text/csv"  # another format is another query
+    later = pool.run(COUNT, 10)
+    assert later is not second and later.body == second.body  # a query that comes later runs again
+
+
+def test_queries_that_may_answer_differently_each_time_are_not_shared(one_slot):
+    pool, holding = one_slot
+    uuid = QueryRequest("SELECT (STRUUID() AS ?id) WHERE {}", results_format=JSON)
+    a, b = _in_threads(pool, [(uuid, 10), (uuid, 10)], holding)
+    assert a is not b and a.body != b.body
+
+
+def test_an_answer_says_how_many_requests_its_run_answered(one_slot):
+    pool, holding = one_slot
+    gave_up, *answers = _in_threads(pool, [(COUNT, 0.05)] + [(COUNT, 10)] * 3, holding)
+    assert isinstance(gave_up, QueryBusy)
+    assert [a.shared for a in answers] == [3, 3, 3]  # the one that gave up is not counted
+    assert pool.run(COUNT, 10).shared == 1
