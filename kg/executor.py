@@ -334,15 +334,15 @@ class ExecutorPool:
         if isinstance(req, QueryRequest) and is_bounded_lookup(req.query):
             return self._run_here(req)
         deadline = time.monotonic() + timeout
-        with self._lock:
+        with self._lock:  # the clock read under the lock that the run's wait reads its deadline under
             run = self._line.get(req)
-            if run is None:
+            if run is not None and run.deadline > time.monotonic():  # still waited for: its wait has not ended
+                run.deadlines.append(deadline)
+            else:
                 run = _Run([deadline])
                 if not isinstance(req, QueryRequest) or is_repeatable(req.query):
                     self._line[req] = run
                 threading.Thread(target=self._fly, args=(req, run), daemon=True, name="gongzhi-run").start()
-            else:
-                run.deadlines.append(deadline)
         try:
             return run.result.result(max(0.0, deadline - time.monotonic()))
         except (TimeoutError, NoSlot):
@@ -354,36 +354,29 @@ class ExecutorPool:
         with self._lock:
             return run.deadline
 
-    def _leave_line(self, req, run: _Run) -> None:
-        if self._line.get(req) is run:
-            del self._line[req]
-
     def _fly(self, req, run: _Run) -> None:
         """Wait for a slot until the last request of the run stops waiting, then run it in a child."""
         try:
-            while True:
+            with self.slots.slot(until=lambda: self._until(run)):
+                with self._lock:
+                    self._leave_line(req, run)  # from now on an identical request starts a run of its own
+                    run.started = True
+                    now = time.monotonic()
+                    limit, waiting = run.deadline - now, sum(d > now for d in run.deadlines)
+                executor = self._take()
                 try:
-                    with self.slots.slot(until=lambda: self._until(run)):
-                        with self._lock:
-                            self._leave_line(req, run)  # from now on an identical request starts a run of its own
-                            run.started = True
-                            now = time.monotonic()
-                            limit, waiting = run.deadline - now, sum(d > now for d in run.deadlines)
-                        executor = self._take()
-                        try:
-                            found = executor.run(req, limit)
-                            run.result.set_result(replace(found, shared=waiting) if isinstance(found, Answer) else found)
-                        finally:
-                            self._give(executor)
-                    return
-                except NoSlot:
-                    with self._lock:
-                        if run.deadline > time.monotonic():
-                            continue  # a request joined as the wait ended: the run waits for it
-                        self._leave_line(req, run)
-                    raise
+                    found = executor.run(req, limit)
+                finally:
+                    self._give(executor)
+            run.result.set_result(replace(found, shared=waiting) if isinstance(found, Answer) else found)
         except BaseException as exc:  # noqa: BLE001 - every request of the run gets what stopped it
+            with self._lock:
+                self._leave_line(req, run)
             run.result.set_exception(exc)
+
+    def _leave_line(self, req, run: _Run) -> None:
+        if self._line.get(req) is run:
+            del self._line[req]
 
     def _run_here(self, req: QueryRequest) -> Answer:
         """A query that cannot run long, in this process: no killable child, no two process switches."""

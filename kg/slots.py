@@ -152,7 +152,8 @@ class QuerySlots:
                     mine = self._waiting[0] is ticket
                     if mine and self._first(ticket) and (n := self._take()) is not None:
                         break
-                    left = until() - time.monotonic()
+                    now = time.monotonic()  # before until(): a request moving the deadline later after it saw it ahead
+                    left = until() - now
                     if left <= 0:
                         raise NoSlot()
                     self._turns.wait(min(left, POLL_S) if mine else left)  # a deadline only moves later
